@@ -1,0 +1,49 @@
+"""A problem found in an input file, located by line and column, worded from the message catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.i18n import Catalog
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem: where (1-based line and column), what (a message-catalog code) and its details."""
+
+    path: str
+    line: int
+    column: int
+    code: str
+    field_path: str = ""
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def format(self, catalog: Catalog) -> str:
+        params = dict(self.params)
+        # A "did you mean" suggestion is worded in the reader's language, inside the main message.
+        suggestion = params.pop("suggestion", None)
+        params["hint"] = catalog.text("error.did_you_mean", suggestion=suggestion) if suggestion else ""
+        message = catalog.text(f"error.{self.code}", **params)
+        where = f"{self.path}:{self.line}:{self.column}"
+        return f"{where}: {self.field_path}: {message}" if self.field_path else f"{where}: {message}"
+
+
+def display_path(path: Path) -> str:
+    """Paths relative to the working directory when possible: that is what editors jump to."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def format_field_path(loc: tuple[str | int, ...]) -> str:
+    """('catalog', 3, 'created') → 'catalog[3].created', the way the docs name fields."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
