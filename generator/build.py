@@ -1,0 +1,111 @@
+"""Stage 4 — build: validated agencies → one MkDocs bundle per agency under <out>/<id>/, and the portal.
+
+Orchestrates render (Markdown per agency) and the MkDocs adapter, inside an atomic publish.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator import mkdocs_adapter, regime as regimes
+from generator.diagnostics import Diagnostic
+from generator.i18n import Catalog, catalog
+from generator.publish import staged
+from generator.render import AgencyRenderer, RenderedSite, render_portal
+from generator.validate import AgencySource, check_paths
+
+
+class InvalidInput(Exception):
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__(f"{len(diagnostics)} problem(s) in agency files")
+        self.diagnostics = diagnostics
+
+
+class UnknownAgency(Exception):
+    pass
+
+
+def default_build_date() -> dt.date:
+    """SOURCE_DATE_EPOCH (reproducible builds) when set, else today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+    return dt.date.today()
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    agencies_dir: Path = Path("agencies")
+    out: Path = Path("site")
+    config: Path = Path("mkdocs.yml")
+    content_dir: Path = Path("content")
+    only: tuple[str, ...] = ()
+    site_url: str | None = None
+    regime: str | None = None
+    build_date: dt.date = field(default_factory=default_build_date)
+    lang: str = "vi"
+
+
+@dataclass
+class BuildReport:
+    built: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+
+
+def _bundle_url(site_url: str | None, agency_id: str | None) -> str | None:
+    if not site_url:
+        return None
+    base = site_url if site_url.endswith("/") else site_url + "/"
+    return f"{base}{agency_id}/" if agency_id else base
+
+
+def _spec(options: BuildOptions, site: RenderedSite, site_dir: Path, agency_id: str | None, messages: Catalog) -> mkdocs_adapter.BuildSpec:
+    extra = dict(site.extra)
+    extra["banner"] = messages.text("ui.sample_notice") if site.extra.get("sample") else ""
+    return mkdocs_adapter.BuildSpec(
+        base_config=options.config,
+        docs_dir=site.docs_dir,
+        site_dir=site_dir,
+        site_name=site.site_name,
+        nav=[{page.title: page.path} for page in site.nav],
+        site_url=_bundle_url(options.site_url, agency_id),
+        extra=extra,
+    )
+
+
+def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _: None) -> BuildReport:
+    result = check_paths([options.agencies_dir], regimes.regime_ids())
+    if not result.ok:
+        raise InvalidInput(result.diagnostics)
+    agencies: Sequence[AgencySource] = result.agencies
+    known = {a.model.id for a in agencies}
+    unknown = [agency_id for agency_id in options.only if agency_id not in known]
+    if unknown:
+        raise UnknownAgency(", ".join(unknown))
+
+    messages = catalog(options.lang)
+    names = {a.model.id: a.model.name for a in agencies}
+    renderer = AgencyRenderer(messages, options.content_dir, options.build_date)
+    report = BuildReport()
+    previous = options.out.resolve()
+    with staged(options.out) as staging, tempfile.TemporaryDirectory(prefix="tiepcan-docs-") as work:
+        portal = render_portal(list(agencies), Path(work) / "_portal", messages, options.build_date)
+        mkdocs_adapter.build(_spec(options, portal, staging, None, messages))
+        for source in agencies:
+            agency_id = source.model.id
+            if options.only and agency_id not in options.only and (previous / agency_id).is_dir():
+                shutil.copytree(previous / agency_id, staging / agency_id)
+                report.reused.append(agency_id)
+                continue
+            progress(agency_id)
+            chosen = regimes.select(options.build_date, source.model.regime or options.regime)
+            site = renderer.render(source, chosen, Path(work) / agency_id, names)
+            mkdocs_adapter.build(_spec(options, site, staging / agency_id, agency_id, messages))
+            report.built.append(agency_id)
+    return report

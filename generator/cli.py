@@ -1,0 +1,148 @@
+"""The `tiepcan` command: check, build, serve, new, schema.
+
+Exit codes: 0 all good, 1 invalid input or failed build, 2 usage error (click's own).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from generator import regime as regimes
+from generator.build import BuildOptions, InvalidInput, UnknownAgency, build_all, default_build_date
+from generator.i18n import LANGUAGES, catalog
+from generator.mkdocs_adapter import BuildFailed
+from generator.validate import check_paths
+
+_lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default="vi", show_default=True,
+                            envvar="TIEPCAN_LANG", help="Ngôn ngữ thông báo / message language.")
+
+
+def _report(diagnostics, lang: str) -> None:
+    messages = catalog(lang)
+    for diagnostic in diagnostics:
+        click.echo(diagnostic.format(messages), err=True)
+    click.echo(messages.text("cli.problems", count=len(diagnostics)), err=True)
+
+
+@click.group()
+@click.version_option(package_name="tiepcan")
+def main() -> None:
+    """tiepcan — chuyên mục tiếp cận thông tin từ tệp YAML của từng cơ quan."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@_lang_option
+def check(paths: tuple[Path, ...], lang: str) -> None:
+    """Kiểm tra tệp cơ quan (mặc định: agencies/)."""
+    result = check_paths(list(paths) or [Path("agencies")], regimes.regime_ids())
+    if not result.ok:
+        _report(result.diagnostics, lang)
+        sys.exit(1)
+    click.echo(catalog(lang).text("cli.check_ok", count=len(result.agencies)))
+
+
+def _date(_ctx, _param, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("YYYY-MM-DD") from None
+
+
+def build_options(function):
+    for decorator in reversed([
+        click.option("--agency", "only", multiple=True, help="Chỉ dựng lại cơ quan này (lặp lại được); các cơ quan khác giữ bản đã dựng."),
+        click.option("--out", type=click.Path(path_type=Path), default=Path("site"), show_default=True),
+        click.option("--site-url", help="Địa chỉ công khai của thư mục đầu ra, ví dụ https://stp.example.gov.vn/tiep-can-thong-tin/."),
+        click.option("--agencies", "agencies_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("agencies"), show_default=True),
+        click.option("--regime", type=click.Choice(regimes.regime_ids()), help="Chế độ pháp lý áp dụng (mặc định: theo ngày dựng)."),
+        click.option("--date", "build_date", callback=_date, help="Ngày dựng YYYY-MM-DD (mặc định: SOURCE_DATE_EPOCH hoặc hôm nay)."),
+        _lang_option,
+    ]):
+        function = decorator(function)
+    return function
+
+
+def _options(only, out, site_url, agencies_dir, regime, build_date, lang) -> BuildOptions:
+    return BuildOptions(agencies_dir=agencies_dir, out=out, only=tuple(only), site_url=site_url, regime=regime,
+                        build_date=build_date or default_build_date(), lang=lang)
+
+
+def run_build(options: BuildOptions) -> bool:
+    """One build with every failure turned into a message; True when the site was published."""
+    messages = catalog(options.lang)
+    try:
+        report = build_all(options, progress=lambda agency_id: click.echo(messages.text("cli.building", id=agency_id), err=True))
+    except InvalidInput as error:
+        _report(error.diagnostics, options.lang)
+        return False
+    except UnknownAgency as error:
+        click.echo(messages.text("cli.unknown_agency", ids=str(error)), err=True)
+        return False
+    except BuildFailed as error:
+        click.echo(messages.text("cli.build_failed"), err=True)
+        for line in error.messages:
+            click.echo(f"  {line}", err=True)
+        return False
+    click.echo(messages.text("cli.built", count=len(report.built), reused=len(report.reused), out=str(options.out)))
+    return True
+
+
+@main.command()
+@build_options
+def build(**kwargs) -> None:
+    """Dựng cổng và chuyên mục của mọi cơ quan vào thư mục đầu ra (mặc định site/)."""
+    if not run_build(_options(**kwargs)):
+        sys.exit(1)
+
+
+@main.command()
+@build_options
+@click.option("--port", default=8000, show_default=True)
+def serve(port: int, **kwargs) -> None:
+    """Xem trước tại http://127.0.0.1:PORT/, tự dựng lại khi agencies/, content/, theme/ hoặc mkdocs.yml thay đổi."""
+    from generator.serve import serve_forever
+
+    serve_forever(_options(**kwargs), port, run_build)
+
+
+@main.command()
+@click.argument("agency_id")
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("agencies"), show_default=True)
+@_lang_option
+def new(agency_id: str, folder: Path, lang: str) -> None:
+    """Tạo tệp cơ quan mới agencies/ID.yaml với mọi trường và chú thích."""
+    from generator.model import _ID  # the same rule the validator applies
+    from generator.scaffold import new_agency_yaml
+    import re
+
+    messages = catalog(lang)
+    if not re.match(_ID, agency_id):
+        raise click.BadParameter(messages.text("error.agency_id", value=agency_id), param_hint="ID")
+    target = folder / f"{agency_id}.yaml"
+    if target.exists():
+        click.echo(messages.text("cli.exists", path=str(target)), err=True)
+        sys.exit(1)
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_text(new_agency_yaml(agency_id), encoding="utf-8")
+    click.echo(messages.text("cli.created", path=str(target)))
+
+
+@main.command()
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True)
+def schema(root: Path) -> None:
+    """Tạo lại schema/agency.schema.json và docs/fields.md từ mô hình dữ liệu."""
+    from generator.schema import write
+
+    for path in write(root):
+        click.echo(str(path))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,211 @@
+"""Stage 3 — render: a valid Agency and its legal regime → a folder of Markdown pages for MkDocs.
+
+Text from YAML is data. Every `{{ value }}` in a template is written with Markdown- and
+HTML-significant characters as numeric character references, so that `*`, `|`, `[x](…)`,
+`<script>` or `{{ x }}` in a title reach the reader as those literal characters, whether the
+template puts them in Markdown or in an HTML block. Only fields documented as Markdown go
+through `markdown`, which renders them and then sanitizes the HTML with an allow-list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+import markdown as markdown_lib
+import nh3
+from markupsafe import Markup
+
+from generator.i18n import Catalog
+from generator.model import Agency
+from generator.regime import Regime
+from generator.validate import AgencySource
+
+TEMPLATES = Path(__file__).parent / "templates"
+ATTACHMENTS = "tep"  # attachments keep their relative path under this folder of the bundle
+EXTRA_PAGES = "trang"
+SHARED_PAGES = "huong-dan"
+
+# Characters that mean something to Markdown, its extensions or HTML; newline too, so a value
+# can never start a line (and so never a heading, list or code block).
+_SIGNIFICANT = set("\\`*_{}[]()#+-.!|~<>&\"'^=$\n\r\t")
+
+_ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "a", "strong", "em", "b", "i", "code", "pre", "blockquote",
+                 "h2", "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "hr"}
+
+
+def escape_text(value: Any) -> Markup:
+    """Literal text, safe in Markdown and in HTML (element content and quoted attributes)."""
+    if isinstance(value, Markup):
+        return value
+    text = "" if value is None else str(value)
+    return Markup("".join(f"&#{ord(c)};" if c in _SIGNIFICANT else c for c in text))
+
+
+def sanitized_markdown(text: str) -> Markup:
+    """A Markdown field: rendered, then cleaned to an allow-list (no script, no style, no javascript: links)."""
+    html = markdown_lib.markdown(text, extensions=["sane_lists", "tables"], output_format="html")
+    return Markup(nh3.clean(html, tags=_ALLOWED_TAGS, url_schemes={"http", "https", "mailto"},
+                            link_rel="noopener noreferrer"))
+
+
+def format_date(value: dt.date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def mailto(address: str, subject: str = "", body: str = "") -> str:
+    query = "&".join(f"{k}={quote(v)}" for k, v in (("subject", subject), ("body", body)) if v)
+    return f"mailto:{address}" + (f"?{query}" if query else "")
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # inside docs/, e.g. "danh-muc-cong-khai.md"
+    title: str  # the navigation title: plain text, escaped by the theme
+
+
+@dataclass(frozen=True)
+class RenderedSite:
+    """What the build stage needs: a docs folder, its navigation and a few theme values."""
+
+    docs_dir: Path
+    site_name: str
+    nav: list[Page]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def environment(loader_paths: Iterable[Path], messages: Catalog) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in loader_paths]),
+        autoescape=True,
+        finalize=escape_text,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(date=format_date, markdown=sanitized_markdown, mailto=mailto)
+    env.globals.update(t=lambda key, **params: messages.text(f"ui.{key}", **params))
+    return env
+
+
+class AgencyRenderer:
+    """Writes one agency's pages. The page list is the nav, in reading order."""
+
+    PAGES: tuple[tuple[str, str], ...] = (
+        ("index.md", "overview"),
+        ("danh-muc-cong-khai.md", "catalog"),
+        ("danh-muc-co-dieu-kien.md", "conditional_catalog"),
+        ("dau-moi-va-cach-yeu-cau.md", "contact"),
+        ("mau-phieu.md", "forms"),
+        ("quy-che-noi-bo.md", "regulation"),
+        ("thong-ke.md", "statistics"),
+    )
+
+    def __init__(self, messages: Catalog, content_dir: Path, build_date: dt.date):
+        self.messages = messages
+        self.content_dir = content_dir
+        self.build_date = build_date
+        self.env = environment([TEMPLATES, content_dir], messages)
+
+    def render(self, source: AgencySource, regime: Regime, docs_dir: Path, agency_names: dict[str, str]) -> RenderedSite:
+        agency = source.model
+        docs_dir.mkdir(parents=True, exist_ok=True)
+        context = self._context(agency, regime, agency_names)
+        nav: list[Page] = []
+        for path, key in self.PAGES:
+            nav.append(self._write(docs_dir, path, f"pages/{key}.md.j2", self.messages.text(f"ui.page.{key}"), context))
+        for shared in sorted(self.content_dir.glob("*.md")):
+            title = _first_heading(shared) or shared.stem
+            nav.append(self._write(docs_dir, f"{SHARED_PAGES}/{shared.name}", shared.name, title, context))
+        for index, extra in enumerate(agency.pages):
+            text = (source.folder / extra.file).read_text(encoding="utf-8-sig")
+            page_context = {**context, "page_title": extra.title, "page_html": sanitized_markdown(text)}
+            nav.append(self._write(docs_dir, f"{EXTRA_PAGES}/{Path(extra.file).stem}.md", "pages/extra.md.j2", extra.title, page_context))
+        nav.append(self._write(docs_dir, "english.md", "pages/english.md.j2", self.messages.text("ui.page.english"), context))
+        self._copy_attachments(source, docs_dir)
+        return RenderedSite(
+            docs_dir=docs_dir,
+            site_name=agency.display_name(),
+            nav=nav,
+            extra={"sample": agency.sample, "agency_name": agency.name},
+        )
+
+    def _context(self, agency: Agency, regime: Regime, agency_names: dict[str, str]) -> dict[str, Any]:
+        clause_order = list(regime.data["clauses"])
+        grouped: dict[str, list[Any]] = {clause: [] for clause in clause_order}
+        for entry in sorted(agency.catalog, key=lambda e: (e.created, e.id), reverse=True):
+            grouped[entry.clause].append(entry)
+        return {
+            "agency": agency,
+            "regime": regime.data,
+            "build_date": self.build_date,
+            "catalog_groups": [(clause, entries) for clause, entries in grouped.items() if entries],
+            "parent_name": agency_names.get(agency.parent) if agency.parent else None,
+            "last_updated": agency.last_updated(),
+            "contact": _effective_contact(agency),
+            "attachments": ATTACHMENTS,
+        }
+
+    def _write(self, docs_dir: Path, path: str, template: str, title: str, context: dict[str, Any]) -> Page:
+        target = docs_dir / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(self.env.get_template(template).render(context), encoding="utf-8")
+        return Page(path, title)
+
+    @staticmethod
+    def _copy_attachments(source: AgencySource, docs_dir: Path) -> None:
+        agency = source.model
+        files = [e.file for e in agency.catalog if e.file]
+        if agency.regulation and agency.regulation.file:
+            files.append(agency.regulation.file)
+        for relative in sorted(set(files)):
+            target = docs_dir / ATTACHMENTS / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source.folder / relative, target)
+
+
+def _effective_contact(agency: Agency) -> dict[str, Any]:
+    """The contact point with the documented defaults filled in from the agency."""
+    point = agency.contact_point
+    return {
+        "unit": point.unit,
+        "address": point.address or agency.address,
+        "phone": point.phone or agency.phone,
+        "fax": point.fax or agency.fax,
+        "email": point.email or agency.email,
+        "request_email": point.request_email,
+        "complaint_email": point.complaint_email or point.request_email,
+        "reception": point.reception,
+        "people": point.people,
+    }
+
+
+def _first_heading(path: Path) -> str | None:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# "):
+            return line[2:].split("{", 1)[0].strip()
+    return None
+
+
+def render_portal(agencies: list[AgencySource], docs_dir: Path, messages: Catalog, build_date: dt.date) -> RenderedSite:
+    """The portal: every agency, grouped under its parent, linking to its bundle."""
+    env = environment([TEMPLATES], messages)
+    models = {a.model.id: a.model for a in agencies}
+    children: dict[str | None, list[Agency]] = {}
+    for model in sorted(models.values(), key=lambda m: (m.name, m.id)):
+        parent = model.parent if model.parent in models else None
+        children.setdefault(parent, []).append(model)
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    (docs_dir / "index.md").write_text(
+        env.get_template("portal/index.md.j2").render(children=children, count=len(models), build_date=build_date),
+        encoding="utf-8",
+    )
+    return RenderedSite(docs_dir, messages.text("ui.portal.title"), [Page("index.md", messages.text("ui.portal.title"))],
+                        {"sample": False, "portal": True})

@@ -1,0 +1,46 @@
+"""Shared fixtures: the repository's paths, a minimal valid agency, and one demo build per session."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildOptions, build_all
+
+ROOT = Path(__file__).resolve().parent.parent
+AGENCIES = ROOT / "agencies"
+BUILD_DATE = dt.date(2026, 11, 23)
+
+MINIMAL_AGENCY = """\
+id: {id}
+name: Sở Thử nghiệm
+kind: department
+address: Số 1 đường Thử, phường Thử
+email: so-thu@example.gov.vn
+contact_point:
+  unit: Văn phòng Sở
+  request_email: yeucau@example.gov.vn
+"""
+
+
+def write_agency(folder: Path, agency_id: str = "so-thu", text: str | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{agency_id}.yaml"
+    path.write_text(textwrap.dedent(text) if text is not None else MINIMAL_AGENCY.format(id=agency_id), encoding="utf-8")
+    return path
+
+
+def build_options(agencies_dir: Path, out: Path, **overrides) -> BuildOptions:
+    return BuildOptions(agencies_dir=agencies_dir, out=out, config=ROOT / "mkdocs.yml",
+                        content_dir=ROOT / "content", build_date=overrides.pop("build_date", BUILD_DATE), **overrides)
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory) -> Path:
+    """The demo agencies built once, as README's build command builds them."""
+    out = tmp_path_factory.mktemp("demo") / "site"
+    build_all(build_options(AGENCIES, out))
+    return out
