@@ -6,6 +6,7 @@ Orchestrates render (Markdown per agency) and the MkDocs adapter, inside an atom
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 import shutil
 import tempfile
@@ -72,8 +73,9 @@ def _spec(options: BuildOptions, site: RenderedSite, site_dir: Path, agency_id: 
         base_config=options.config,
         docs_dir=site.docs_dir,
         site_dir=site_dir,
-        site_name=site.site_name,
-        nav=[{page.title: page.path} for page in site.nav],
+        # MkDocs renders templates without autoescaping: names and titles from YAML go in escaped.
+        site_name=html.escape(site.site_name),
+        nav=[{html.escape(page.title): page.path} for page in site.nav],
         site_url=_bundle_url(options.site_url, agency_id),
         extra=extra,
     )

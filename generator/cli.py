@@ -82,6 +82,9 @@ def run_build(options: BuildOptions) -> bool:
     except InvalidInput as error:
         _report(error.diagnostics, options.lang)
         return False
+    except regimes.RegimeError as error:
+        click.echo(str(error), err=True)
+        return False
     except UnknownAgency as error:
         click.echo(messages.text("cli.unknown_agency", ids=str(error)), err=True)
         return False

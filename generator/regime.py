@@ -39,6 +39,28 @@ class Regime:
         return self.effective_from <= day and (self.effective_until is None or day <= self.effective_until)
 
 
+def _resolve(node: Any, key: str | None = None) -> Any:
+    """Unknown facts of a newer regime fall back to the value they had before, marked provisional.
+
+    A regime file writes an unknown fact as {known: false, note, assumed_from_2018: <old value>};
+    pages then show the old value with a "not yet known" notice instead of inventing a new one.
+    """
+    if isinstance(node, list):
+        return [_resolve(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if node.get("known") is False and "assumed_from_2018" in node:
+        assumed = node["assumed_from_2018"]
+        if isinstance(assumed, dict) and key in assumed and set(assumed) <= {key, "basis"}:
+            assumed = assumed[key]  # {text: {…assumed: {text: "…"}}} → the plain value, as in the old file
+        resolved = _resolve(assumed, key)
+        if isinstance(resolved, dict):
+            kept = {k: v for k, v in node.items() if k == "id"}  # list items keep their identity
+            return {**kept, **resolved, "provisional": True, "provisional_note": node.get("note")}
+        return resolved
+    return {k: _resolve(v, k) for k, v in node.items()}
+
+
 def _check(regime_id: str, data: dict[str, Any]) -> None:
     for key, expected in _REQUIRED_KEYS.items():
         missing = expected - set(data.get(key) or {})
@@ -54,6 +76,7 @@ def all_regimes() -> tuple[Regime, ...]:
         if not entry.name.endswith(".yaml"):
             continue
         data = yaml.load(entry.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        data = _resolve(data)
         regime_id = str(data["id"])
         _check(regime_id, data)
         regimes.append(Regime(regime_id, data["effective_from"], data.get("effective_until"), data))

@@ -7,18 +7,44 @@ from a clone; a test regenerates them and fails when they drift from the models.
 from __future__ import annotations
 
 import json
+import typing
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel
 
 from generator.model import SCHEMA_VERSION, Agency
 
 SCHEMA_ID = "https://tiepcan.example/schema/agency.v1.schema.json"
 
 
+def _models(root: type[BaseModel]) -> dict[str, type[BaseModel]]:
+    found = {root.__name__: root}
+    for info in root.model_fields.values():
+        for arg in [info.annotation, *typing.get_args(info.annotation)]:
+            for inner in [arg, *typing.get_args(arg)]:
+                if isinstance(inner, type) and issubclass(inner, BaseModel) and inner.__name__ not in found:
+                    found.update(_models(inner))
+    return found
+
+
+def _label_references(node: dict[str, Any], model: type[BaseModel]) -> None:
+    """Pydantic drops a field's title next to a bare $ref; editors show it on hover, so keep it (allOf)."""
+    for name, prop in node.get("properties", {}).items():
+        if set(prop) == {"$ref"}:
+            info = model.model_fields[name]
+            node["properties"][name] = {"allOf": [prop], "title": info.title,
+                                        **({"description": info.description} if info.description else {})}
+
+
 def json_schema() -> dict[str, Any]:
     """Pydantic emits 2020-12 with $defs; the YAML language server validates draft-07 only."""
     schema = Agency.model_json_schema(ref_template="#/definitions/{model}")
     definitions = schema.pop("$defs", {})
+    models = _models(Agency)
+    _label_references(schema, Agency)
+    for name, definition in definitions.items():
+        _label_references(definition, models[name])
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": SCHEMA_ID,
@@ -39,7 +65,7 @@ def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
 
 def _type_of(schema: dict[str, Any], node: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
     """A short human type name, and the nested object definition if there is one."""
-    options = node.get("anyOf", [node])
+    options = node.get("anyOf") or node.get("allOf") or [node]
     options = [o for o in options if o.get("type") != "null"]
     node = options[0] if options else node
     if "$ref" in node:

@@ -13,6 +13,7 @@ from generator.build import BuildOptions, build_all
 ROOT = Path(__file__).resolve().parent.parent
 AGENCIES = ROOT / "agencies"
 BUILD_DATE = dt.date(2026, 11, 23)
+DEMO_SITE_URL = "http://127.0.0.1:8000/"  # what `make demo` and `tiepcan serve` use
 
 MINIMAL_AGENCY = """\
 id: {id}
@@ -42,5 +43,5 @@ def build_options(agencies_dir: Path, out: Path, **overrides) -> BuildOptions:
 def demo_site(tmp_path_factory) -> Path:
     """The demo agencies built once, as README's build command builds them."""
     out = tmp_path_factory.mktemp("demo") / "site"
-    build_all(build_options(AGENCIES, out))
+    build_all(build_options(AGENCIES, out, site_url=DEMO_SITE_URL))
     return out

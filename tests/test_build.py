@@ -1,0 +1,168 @@
+"""End to end: the demo agencies become self-contained bundles and a portal."""
+
+from __future__ import annotations
+
+import hashlib
+from html import unescape
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from generator import mkdocs_adapter
+from generator.build import InvalidInput, build_all
+from generator.load import load_file
+from generator.validate import discover
+from tests.conftest import AGENCIES, build_options, write_agency
+from tests.htmlscan import read
+
+pytestmark = pytest.mark.slow
+
+DEMO_IDS = [p.stem for p in discover([AGENCIES])]
+
+
+def _yaml_urls(agency_id: str) -> set[str]:
+    """External addresses an editor wrote in the YAML: the only external links a bundle may have."""
+    found: set[str] = set()
+
+    def walk(value):
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str):
+            found.update(word.strip("()<>[],") for word in value.split() if word.startswith(("http://", "https://")) or "](http" in word)
+
+    walk(load_file(AGENCIES / f"{agency_id}.yaml").data)
+    return {u.split("](")[-1].rstrip(")") for u in found}
+
+
+def _target(site: Path, page: Path, path: str) -> Path:
+    """Where a reference lands when site/ is served at the root of the demo's --site-url.
+
+    Only the 404 page uses root-relative paths (it is served for any missing address), built
+    from the site URL, so they land inside the agency's own folder.
+    """
+    if not path:
+        return page.resolve()
+    return (site / path.lstrip("/")).resolve() if path.startswith("/") else (page.parent / path).resolve()
+
+
+def test_every_agency_file_gets_a_bundle_and_the_portal_links_each(demo_site: Path):
+    assert (demo_site / "index.html").is_file()
+    portal = read(demo_site / "index.html")
+    for agency_id in DEMO_IDS:
+        assert (demo_site / agency_id / "index.html").is_file()
+        assert f"{agency_id}/index.html" in portal.links
+
+
+def test_the_portal_groups_agencies_under_their_parent(demo_site: Path):
+    html = unescape((demo_site / "index.html").read_text(encoding="utf-8"))
+    province = html.index('href="ubnd-tinh-binh-phuoc/index.html"')
+    department = html.index('href="so-tu-phap-binh-phuoc/index.html"')
+    next_province = html.index('href="ubnd-tinh-lai-chau/index.html"')
+    # The department's item is nested in the province's list item, before the next sibling province.
+    assert province < department
+    assert "<ul" in html[province:department]
+    assert department < next_province or html.index("ubnd-tinh-lai-chau") < province
+
+
+@pytest.mark.parametrize("agency_id", DEMO_IDS)
+def test_a_bundle_references_nothing_outside_its_folder(demo_site: Path, agency_id: str):
+    bundle = (demo_site / agency_id).resolve()
+    allowed_external = _yaml_urls(agency_id)
+    pages = sorted(bundle.rglob("*.html"))
+    assert len(pages) >= 9
+    for page_path in pages:
+        page = read(page_path)
+        assert page.lang == ("vi" if page_path.name != "english.html" else "vi")  # English page is tagged inside
+        for url in page.fetched:
+            parts = urlsplit(url)
+            assert not parts.scheme and not parts.netloc, f"{page_path}: loads {url} from another host"
+            assert _target(demo_site, page_path, parts.path).is_relative_to(bundle), f"{page_path}: {url} leaves the bundle"
+        for url in page.links:
+            parts = urlsplit(url)
+            if parts.scheme in ("mailto", "tel"):
+                continue
+            if parts.scheme or parts.netloc:
+                assert url in allowed_external, f"{page_path}: external link {url} is not in the YAML"
+                continue
+            target = _target(demo_site, page_path, parts.path)
+            assert target.is_relative_to(bundle), f"{page_path}: {url} leaves the bundle"
+            assert target.exists(), f"{page_path}: {url} is broken"
+
+
+def test_no_page_anywhere_asks_another_host_for_anything(demo_site: Path):
+    for page_path in demo_site.rglob("*.html"):
+        for url in read(page_path).fetched:
+            assert not urlsplit(url).netloc, f"{page_path} loads {url}"
+        text = page_path.read_text(encoding="utf-8")
+        assert "fonts.googleapis" not in text and "fonts.gstatic" not in text
+        assert "Made with" not in text
+
+
+def test_catalog_entries_are_anchored_rows_not_navigation_items(demo_site: Path):
+    page = read(demo_site / "bo-mau" / "danh-muc-cong-khai.html")
+    entry_ids = [e["id"] for e in load_file(AGENCIES / "bo-mau.yaml").data["catalog"]]
+    assert set(entry_ids) <= page.ids
+    fragments = [href.split("#")[1] for href in page.nav_links if "#" in href]
+    assert fragments and all(f.startswith("diem-") or f == "danh-muc" for f in fragments)  # clause headings only
+
+
+def test_missing_parts_are_announced_not_left_silent(demo_site: Path):
+    overview = read(demo_site / "xa-mau" / "index.html")
+    text = overview.texts["tinh-trang"] if "tinh-trang" in overview.texts else ""
+    html = unescape((demo_site / "xa-mau" / "index.html").read_text(encoding="utf-8"))
+    for part in ("Quy chế nội bộ về cung cấp thông tin", "Danh mục thông tin được tiếp cận có điều kiện",
+                 "Số liệu cung cấp thông tin theo năm"):
+        assert f"Chưa công bố: {part}" in html, part
+    assert text == "" or "Tình trạng" in text
+    full = (demo_site / "bo-mau" / "index.html").read_text(encoding="utf-8")
+    assert "Chưa công bố" not in full
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_failed_build_leaves_the_published_site_untouched(tmp_path: Path, monkeypatch):
+    agencies = tmp_path / "agencies"
+    write_agency(agencies, "so-a")
+    write_agency(agencies, "so-b")
+    out = tmp_path / "site"
+    build_all(build_options(agencies, out))
+    before = _digest(out)
+
+    calls = []
+    real_build = mkdocs_adapter.build
+
+    def fail_on_second_agency(spec):
+        calls.append(spec.site_dir)
+        if len(calls) == 3:  # portal, so-a, then so-b fails midway
+            raise mkdocs_adapter.BuildFailed(["simulated failure"])
+        real_build(spec)
+
+    monkeypatch.setattr(mkdocs_adapter, "build", fail_on_second_agency)
+    with pytest.raises(mkdocs_adapter.BuildFailed):
+        build_all(build_options(agencies, out))
+    assert _digest(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+
+    monkeypatch.undo()
+    (agencies / "so-b.yaml").write_text("id: so-b\nname: [\n", encoding="utf-8")
+    with pytest.raises(InvalidInput):
+        build_all(build_options(agencies, out))
+    assert _digest(out) == before
+
+
+def test_rebuilding_one_agency_keeps_the_others(tmp_path: Path):
+    agencies = tmp_path / "agencies"
+    write_agency(agencies, "so-a")
+    write_agency(agencies, "so-b")
+    out = tmp_path / "site"
+    build_all(build_options(agencies, out))
+    report = build_all(build_options(agencies, out, only=("so-a",)))
+    assert report.built == ["so-a"] and report.reused == ["so-b"]
+    assert (out / "so-b" / "index.html").is_file()
