@@ -6,6 +6,7 @@ Exit codes: 0 all good, 1 invalid input or failed build, 2 usage error (click's 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from generator import regime as regimes
 from generator.build import BuildOptions, InvalidInput, UnknownAgency, build_all, default_build_date
 from generator.i18n import LANGUAGES, catalog
 from generator.mkdocs_adapter import BuildFailed
+from generator.model import AGENCY_ID_PATTERN
 from generator.validate import check_paths
 
 _lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default="vi", show_default=True,
@@ -121,12 +123,10 @@ def serve(port: int, **kwargs) -> None:
 @_lang_option
 def new(agency_id: str, folder: Path, lang: str) -> None:
     """Tạo tệp cơ quan mới agencies/ID.yaml với mọi trường và chú thích."""
-    from generator.model import _ID  # the same rule the validator applies
     from generator.scaffold import new_agency_yaml
-    import re
 
     messages = catalog(lang)
-    if not re.match(_ID, agency_id):
+    if not re.match(AGENCY_ID_PATTERN, agency_id):  # the same rule the validator applies
         raise click.BadParameter(messages.text("error.agency_id", value=agency_id), param_hint="ID")
     target = folder / f"{agency_id}.yaml"
     if target.exists():

@@ -19,7 +19,7 @@ SCHEMA_VERSION = 1
 # Folder names the portal uses at the root of site/: an agency id must not take them.
 RESERVED_IDS = frozenset({"assets", "search", "pagefind", "404", "sitemap", "index", "files", "static"})
 
-_ID = r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$"
+AGENCY_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$"
 _ENTRY_ID = r"^[a-z0-9][a-z0-9._-]{0,99}$"
 _EMAIL = r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$"
 _URL = r"^https?://[^\s<>\"]+$"
@@ -52,9 +52,9 @@ def _text(value: str) -> str:
 Text = Annotated[str, AfterValidator(_text), Field(min_length=1)]
 AgencyId = Annotated[
     str,
-    AfterValidator(_pattern_check(_ID, "agency_id")),
+    AfterValidator(_pattern_check(AGENCY_ID_PATTERN, "agency_id")),
     AfterValidator(_reserved_check),
-    Field(json_schema_extra={"pattern": _ID, "minLength": 2, "maxLength": 64}),
+    Field(json_schema_extra={"pattern": AGENCY_ID_PATTERN, "minLength": 2, "maxLength": 64}),
 ]
 EntryId = Annotated[str, AfterValidator(_pattern_check(_ENTRY_ID, "entry_id")), Field(json_schema_extra={"pattern": _ENTRY_ID})]
 Email = Annotated[str, AfterValidator(_pattern_check(_EMAIL, "email")), Field(json_schema_extra={"pattern": _EMAIL, "format": "email"})]

@@ -124,7 +124,7 @@ class AgencyRenderer:
         for shared in sorted(self.content_dir.glob("*.md")):
             title = _first_heading(shared) or shared.stem
             nav.append(self._write(docs_dir, f"{SHARED_PAGES}/{shared.name}", shared.name, title, context))
-        for index, extra in enumerate(agency.pages):
+        for extra in agency.pages:
             text = (source.folder / extra.file).read_text(encoding="utf-8-sig")
             page_context = {**context, "page_title": extra.title, "page_html": sanitized_markdown(text)}
             nav.append(self._write(docs_dir, f"{EXTRA_PAGES}/{Path(extra.file).stem}.md", "pages/extra.md.j2", extra.title, page_context))

@@ -107,9 +107,9 @@ def _from_pydantic(doc: LoadedDocument, item: Any) -> Diagnostic:
     if "at" in ctx:
         loc = tuple(ctx.pop("at"))
     if code == "missing":
+        # The position falls back to the enclosing mapping: the place where the field should be added.
         name = str(loc[-1])
-        parent = loc[:-1]
-        return doc.diagnostic(parent, code, field=name, title=_field_title(parent, name)) if parent else _at_root(doc, code, loc, name)
+        return doc.diagnostic(loc, code, field=name, title=_field_title(loc[:-1], name))
     if code == "extra_forbidden":
         name = str(loc[-1])
         suggestion = difflib.get_close_matches(name, _allowed_fields(loc[:-1]), n=1, cutoff=0.6)
@@ -125,10 +125,6 @@ def _from_pydantic(doc: LoadedDocument, item: Any) -> Diagnostic:
     if _known(code):
         return doc.diagnostic(loc, code, **ctx)
     return doc.diagnostic(loc, "generic", message=item["msg"])
-
-
-def _at_root(doc: LoadedDocument, code: str, loc: Location, name: str) -> Diagnostic:
-    return Diagnostic(doc.shown_path, 1, 1, code, name, {"field": name, "title": _field_title((), name)})
 
 
 def _first(suggestions: list[str]) -> str | None:
