@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import BuildOptions, build_all
+from tests.servers import CHROMIUM_ARGS, chromium_path, static_server
 
 ROOT = Path(__file__).resolve().parent.parent
 AGENCIES = ROOT / "agencies"
@@ -45,3 +46,21 @@ def demo_site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("demo") / "site"
     build_all(build_options(AGENCIES, out, site_url=DEMO_SITE_URL))
     return out
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Debian Chromium for the session (Playwright, executable_path; never a download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def demo_url(demo_site) -> str:
+    """The demo build served over HTTP on 127.0.0.1 (base URL ending in '/')."""
+    with static_server(demo_site) as url:
+        yield url
