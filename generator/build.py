@@ -12,13 +12,14 @@ import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
-from generator import mkdocs_adapter, regime as regimes
+from generator import export, mkdocs_adapter, regime as regimes
 from generator.diagnostics import Diagnostic
 from generator.i18n import Catalog, catalog
 from generator.publish import staged
-from generator.render import AgencyRenderer, RenderedSite, render_portal
+from generator.render import AgencyRenderer, NavSection, Page, RenderedSite, render_portal
 from generator.validate import AgencySource, check_paths
 
 
@@ -66,6 +67,12 @@ def _bundle_url(site_url: str | None, agency_id: str | None) -> str | None:
     return f"{base}{agency_id}/" if agency_id else base
 
 
+def _nav_item(item: Page | NavSection) -> dict[str, Any]:
+    if isinstance(item, NavSection):
+        return {html.escape(item.title): [_nav_item(page) for page in item.pages]}
+    return {html.escape(item.title): item.path}
+
+
 def _spec(options: BuildOptions, site: RenderedSite, site_dir: Path, agency_id: str | None, messages: Catalog) -> mkdocs_adapter.BuildSpec:
     extra = dict(site.extra)
     extra["banner"] = messages.text("ui.sample_notice") if site.extra.get("sample") else ""
@@ -75,7 +82,7 @@ def _spec(options: BuildOptions, site: RenderedSite, site_dir: Path, agency_id: 
         site_dir=site_dir,
         # MkDocs renders templates without autoescaping: names and titles from YAML go in escaped.
         site_name=html.escape(site.site_name),
-        nav=[{html.escape(page.title): page.path} for page in site.nav],
+        nav=[_nav_item(item) for item in site.nav],
         site_url=_bundle_url(options.site_url, agency_id),
         extra=extra,
     )
@@ -109,5 +116,7 @@ def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _:
             chosen = regimes.select(options.build_date, source.model.regime or options.regime)
             site = renderer.render(source, chosen, Path(work) / agency_id, names)
             mkdocs_adapter.build(_spec(options, site, staging / agency_id, agency_id, messages))
+            export.write_all(staging / agency_id, export.ExportContext(
+                source.model, chosen.data, options.build_date, messages, _bundle_url(options.site_url, agency_id)))
             report.built.append(agency_id)
     return report

@@ -35,7 +35,7 @@ class BuildSpec:
     docs_dir: Path
     site_dir: Path
     site_name: str
-    nav: list[dict[str, str]]
+    nav: list[dict[str, Any]]
     site_url: str | None = None
     extra: dict[str, Any] | None = None
 

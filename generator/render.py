@@ -22,6 +22,7 @@ import markdown as markdown_lib
 import nh3
 from markupsafe import Markup
 
+from generator import chart, compliance, deadlines
 from generator.i18n import Catalog
 from generator.model import Agency
 from generator.regime import Regime
@@ -71,12 +72,20 @@ class Page:
 
 
 @dataclass(frozen=True)
+class NavSection:
+    """A group in the navigation: its first page is the group's overview."""
+
+    title: str
+    pages: tuple[Page, ...]
+
+
+@dataclass(frozen=True)
 class RenderedSite:
     """What the build stage needs: a docs folder, its navigation and a few theme values."""
 
     docs_dir: Path
     site_name: str
-    nav: list[Page]
+    nav: list[Page | NavSection]
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -118,9 +127,10 @@ class AgencyRenderer:
         agency = source.model
         docs_dir.mkdir(parents=True, exist_ok=True)
         context = self._context(agency, regime, agency_names)
-        nav: list[Page] = []
+        nav: list[Page | NavSection] = []
         for path, key in self.PAGES:
-            nav.append(self._write(docs_dir, path, f"pages/{key}.md.j2", self.messages.text(f"ui.page.{key}"), context))
+            page = self._write(docs_dir, path, f"pages/{key}.md.j2", self.messages.text(f"ui.page.{key}"), context)
+            nav.append(self._forms_section(page, docs_dir, context) if key == "forms" else page)
         for shared in sorted(self.content_dir.glob("*.md")):
             title = _first_heading(shared) or shared.stem
             nav.append(self._write(docs_dir, f"{SHARED_PAGES}/{shared.name}", shared.name, title, context))
@@ -137,6 +147,15 @@ class AgencyRenderer:
             extra={"sample": agency.sample, "agency_name": agency.name},
         )
 
+    def _forms_section(self, index: Page, docs_dir: Path, context: dict[str, Any]) -> NavSection:
+        """The forms overview, then one fillable, printable page per citizen form the regime defines."""
+        pages = [index]
+        for form_id, form in fillable_forms(context["regime"]).items():
+            pages.append(self._write(docs_dir, form_page(form_id), "pages/form.md.j2", f"{form['code']}: {form['title']}",
+                                     {**context, "form_id": form_id, "form": form,
+                                      "mail_body": form_mail_body(form, context["agency"].name)}))
+        return NavSection(index.title, tuple(pages))
+
     def _context(self, agency: Agency, regime: Regime, agency_names: dict[str, str]) -> dict[str, Any]:
         clause_order = list(regime.data["clauses"])
         grouped: dict[str, list[Any]] = {clause: [] for clause in clause_order}
@@ -147,10 +166,16 @@ class AgencyRenderer:
             "regime": regime.data,
             "build_date": self.build_date,
             "catalog_groups": [(clause, entries) for clause, entries in grouped.items() if entries],
+            "catalog_years": sorted({entry.created.year for entry in agency.catalog}, reverse=True),
             "parent_name": agency_names.get(agency.parent) if agency.parent else None,
             "last_updated": agency.last_updated(),
             "contact": _effective_contact(agency),
             "attachments": ATTACHMENTS,
+            "fillable_forms": fillable_forms(regime.data),
+            "deadline_example": deadlines.worked_example(regime.data["channels"], self.build_date),
+            "chart": chart.statistics_chart(agency.statistics, self.messages) if agency.statistics else None,
+            "parts": compliance.section_status(agency, regime.data, {
+                key: self.messages.text(f"ui.status.{key}") for key in ("contact_people", "statistics", "english_contact")}),
         }
 
     def _write(self, docs_dir: Path, path: str, template: str, title: str, context: dict[str, Any]) -> Page:
@@ -169,6 +194,28 @@ class AgencyRenderer:
             target = docs_dir / ATTACHMENTS / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source.folder / relative, target)
+
+
+def fillable_forms(regime: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Citizen-side forms whose fields the regime spells out: these become fillable pages and .docx files."""
+    return {form_id: form for form_id, form in regime["forms"].items()
+            if form.get("audience") == "citizen" and form.get("fields")}
+
+
+def form_page(form_id: str) -> str:
+    return f"mau-{form_id}.md"
+
+
+def form_mail_body(form: dict[str, Any], addressee: str) -> str:
+    """The form as plain text for an e-mail: one line per field, the addressee filled in."""
+    lines = [form.get("heading") or form["title"], ""]
+    for field in form["fields"]:
+        if field["id"] in ("place_date", "signature"):
+            continue
+        label = field.get("display_label") or field["label"]
+        lines.append(f"{label}: {addressee if field['id'] == 'addressee' else ''}")
+        lines += [f"  [ ] {option['label']}" for option in field.get("options", [])]
+    return "\n".join(lines) + "\n"
 
 
 def _effective_contact(agency: Agency) -> dict[str, Any]:

@@ -1,0 +1,51 @@
+"""Deadlines as dates: the worked example on the how-to-request page.
+
+The law counts "ngày làm việc" from the day after a valid request arrives. Weekends are skipped
+here; public holidays are not known to the tool, and the page says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+_SATURDAY = 5
+
+
+def add_working_days(start: dt.date, count: int) -> dt.date:
+    day = start
+    while count > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < _SATURDAY:
+            count -= 1
+    return day
+
+
+@dataclass(frozen=True)
+class ExampleRow:
+    channel: str
+    kind: str  # "simple" or "complex"
+    working_days: int
+    due: dt.date
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class WorkedExample:
+    received: dt.date
+    rows: tuple[ExampleRow, ...]
+
+
+def worked_example(channels: dict[str, Any], build_date: dt.date) -> WorkedExample:
+    """A request received on the first Monday from the build date, through every channel the regime counts in working days."""
+    received = build_date + dt.timedelta(days=(7 - build_date.weekday()) % 7)
+    rows = []
+    for channel in channels.values():
+        for kind in ("simple", "complex"):
+            rule = channel.get(kind) or {}
+            days = rule.get("working_days")
+            if isinstance(days, int):
+                rows.append(ExampleRow(channel["label"], kind, days, add_working_days(received, days),
+                                       bool(rule.get("provisional") or channel.get("provisional"))))
+    return WorkedExample(received, tuple(rows))

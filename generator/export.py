@@ -1,0 +1,189 @@
+"""Stage 5 — export: machine-readable and downloadable copies written into each built bundle.
+
+`catalog.csv` (UTF-8 with BOM, so Excel shows Vietnamese correctly) and `catalog.json` carry every
+catalog row; `mau-<id>.docx` is each fillable citizen form as a Word document. All are
+deterministic: the same inputs and build date give the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import docx
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt
+
+from generator.i18n import Catalog
+from generator.model import Agency, CatalogEntry
+from generator.render import ATTACHMENTS, fillable_forms
+
+CATALOG_PAGE = "danh-muc-cong-khai.html"
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    agency: Agency
+    regime: dict[str, Any]
+    build_date: dt.date
+    messages: Catalog
+    bundle_url: str | None  # absolute URL of the bundle when --site-url is known, for links in the copies
+
+
+def write_all(bundle_dir: Path, context: ExportContext) -> None:
+    write_catalog(bundle_dir, context)
+    for form_id, form in fillable_forms(context.regime).items():
+        (bundle_dir / f"mau-{form_id}.docx").write_bytes(form_docx(form, context))
+
+
+def _ordered(agency: Agency, regime: dict[str, Any]) -> list[CatalogEntry]:
+    """The catalog page's order: by Art. 17 clause, newest first within a clause."""
+    order = {clause: i for i, clause in enumerate(regime["clauses"])}
+    return sorted(agency.catalog, key=lambda e: (order[e.clause], -e.created.toordinal(), e.id))
+
+
+def _link(context: ExportContext, relative: str) -> str:
+    return (context.bundle_url or "") + relative
+
+
+def catalog_records(context: ExportContext) -> list[dict[str, Any]]:
+    regime = context.regime
+    records = []
+    for entry in _ordered(context.agency, regime):
+        records.append({
+            "id": entry.id,
+            "clause": entry.clause,
+            "clause_title": regime["clauses"][entry.clause]["title"],
+            "title": entry.title,
+            "number": entry.number,
+            "issuer": entry.issuer,
+            "created": entry.created.isoformat(),
+            "forms": list(entry.forms),
+            "forms_labels": [regime["disclosure_forms"][form]["label"] for form in entry.forms],
+            "disclosed": entry.disclosed.isoformat(),
+            "until": entry.until.isoformat() if entry.until else None,
+            "location": entry.location,
+            "url": entry.url,
+            "file": _link(context, f"{ATTACHMENTS}/{entry.file}") if entry.file else None,
+            "summary": entry.summary,
+            "unit": entry.unit,
+            "effective": entry.effective.isoformat() if entry.effective else None,
+            "reviewed": entry.reviewed.isoformat() if entry.reviewed else None,
+            "link": _link(context, f"{CATALOG_PAGE}#{entry.id}"),
+        })
+    return records
+
+
+def _csv_columns(context: ExportContext) -> list[tuple[str, str]]:
+    """(record key, header): the legal column names where the regime defines them, else the model's field titles."""
+    legal = {c["id"]: c["label"] for item in context.regime["section_items"] if item["id"] == "disclosure_catalog"
+             for c in item.get("columns", [])}
+    legal["forms_labels"] = legal.get("forms", "")
+    keys = ["id", "clause", "title", "number", "issuer", "created", "forms_labels", "disclosed", "until", "location",
+            "url", "file", "summary", "unit", "effective", "reviewed"]
+    fields = CatalogEntry.model_fields
+    columns = [(key, legal.get(key) or fields[key.removesuffix("_labels")].title) for key in keys]
+    return columns + [("link", context.messages.text("ui.catalog.col_link"))]
+
+
+def _csv_value(key: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(value)
+    if key in ("created", "disclosed", "until", "effective", "reviewed"):
+        return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+    return str(value)
+
+
+def write_catalog(bundle_dir: Path, context: ExportContext) -> None:
+    records = catalog_records(context)
+    columns = _csv_columns(context)
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow([header for _, header in columns])
+    for record in records:
+        writer.writerow([_csv_value(key, record[key]) for key, _ in columns])
+    (bundle_dir / "catalog.csv").write_bytes(text.getvalue().encode("utf-8-sig"))
+    document = {
+        "agency": {"id": context.agency.id, "name": context.agency.name, "sample": context.agency.sample},
+        "regime": context.regime["id"],
+        "generated": context.build_date.isoformat(),
+        "count": len(records),
+        "entries": records,
+    }
+    (bundle_dir / "catalog.json").write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def form_docx(form: dict[str, Any], context: ExportContext) -> bytes:
+    """The form as a Word document with the same fields, in the same order, as the HTML form."""
+    document = docx.Document()
+    section = document.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21)
+    section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = Cm(2), Cm(2), Cm(3), Cm(2)
+    style = document.styles["Normal"]
+    style.font.name, style.font.size = "Times New Roman", Pt(13)
+    header = context.regime["form_header"]
+    _centered(document, header["nation"], bold=True)
+    _centered(document, header["motto"], bold=True)
+    right = document.add_paragraph(form["code"])
+    right.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _centered(document, form.get("heading") or form["title"], bold=True, size=14)
+    for field in form["fields"]:
+        label = field.get("display_label") or field["label"]
+        if field["id"] == "place_date":
+            document.add_paragraph(label).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        elif field["id"] == "signature":
+            signature = document.add_paragraph()
+            signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            signature.add_run(label).bold = True
+        elif field.get("columns"):
+            document.add_paragraph(label + ":")
+            table = document.add_table(rows=6, cols=len(field["columns"]) + 1)
+            table.style = "Table Grid"
+            table.cell(0, 0).text = context.messages.text("ui.forms.row_number")
+            for i, column in enumerate(field["columns"], start=1):
+                table.cell(0, i).text = column["label"]
+            for row in range(1, 6):
+                table.cell(row, 0).text = str(row)
+        else:
+            value = context.agency.name if field["id"] == "addressee" else "." * 60
+            document.add_paragraph(f"{label}: {value}")
+            for option in field.get("options", []):
+                document.add_paragraph(f"☐ {option['label']}")
+    properties = document.core_properties
+    moment = dt.datetime.combine(context.build_date, dt.time())
+    properties.author = properties.last_modified_by = "tiepcan"
+    properties.title = f"{form['code']}: {form['title']}"
+    properties.created = properties.modified = moment
+    properties.revision = 1
+    raw = io.BytesIO()
+    document.save(raw)
+    return _fixed_zip_times(raw.getvalue(), context.build_date)
+
+
+def _centered(document: Any, text: str, *, bold: bool = False, size: int | None = None) -> None:
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run(text)
+    run.bold = bold
+    if size:
+        run.font.size = Pt(size)
+
+
+def _fixed_zip_times(data: bytes, day: dt.date) -> bytes:
+    """python-docx stamps zip entries with the current time; rewrite them with the build date."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(day.year, day.month, day.day, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            target.writestr(fixed, source.read(info.filename))
+    return out.getvalue()

@@ -1,0 +1,97 @@
+/* tiepcan: progressive enhancement only. Without this script every table is complete and every
+   form can be printed from the browser; with it, the catalog can be filtered and sorted. */
+(function () {
+  "use strict";
+
+  // Vietnamese without diacritics: "dang ky" matches "Đăng ký" (NFD drops tone marks; đ is its own letter).
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
+  }
+
+  function setupFilter(form) {
+    var tables = Array.prototype.slice.call(document.querySelectorAll("table.tc-catalog[data-clause]"));
+    var rows = [];
+    tables.forEach(function (table) {
+      Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+        rows.push({ row: row, table: table, text: fold(row.textContent), year: row.getAttribute("data-year") });
+      });
+    });
+    var status = form.querySelector(".tc-filter-status");
+    function apply() {
+      var words = fold(form.elements.q.value).split(/\s+/).filter(Boolean);
+      var clause = form.elements.clause.value;
+      var year = form.elements.year.value;
+      var shown = 0;
+      rows.forEach(function (item) {
+        var visible = (!clause || item.table.getAttribute("data-clause") === clause) &&
+          (!year || item.year === year) &&
+          words.every(function (word) { return item.text.indexOf(word) !== -1; });
+        item.row.hidden = !visible;
+        if (visible) { shown += 1; }
+      });
+      tables.forEach(function (table) {
+        var any = Array.prototype.some.call(table.tBodies[0].rows, function (row) { return !row.hidden; });
+        var region = table.closest(".tc-scroll");
+        [region, region.previousElementSibling, region.nextElementSibling].forEach(function (element) {
+          if (element && (element === region || element.tagName === "H2" || element.classList.contains("tc-basis"))) {
+            element.hidden = !any;
+          }
+        });
+      });
+      status.textContent = status.getAttribute("data-template")
+        .replace("{shown}", String(shown)).replace("{total}", String(rows.length));
+    }
+    form.addEventListener("input", apply);
+    form.addEventListener("change", apply);
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    form.addEventListener("reset", function () { window.setTimeout(apply, 0); });
+    form.hidden = false;
+  }
+
+  function sortKey(row, index) {
+    var cell = row.cells[index];
+    return cell.getAttribute("data-sort") || fold(cell.textContent.trim());
+  }
+
+  function setupSort(table) {
+    var headers = table.tHead.rows[0].cells;
+    var template = table.getAttribute("data-sort-label");
+    Array.prototype.forEach.call(headers, function (th, index) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "tc-sort";
+      button.textContent = th.textContent;
+      button.setAttribute("aria-label", template.replace("{column}", th.textContent));
+      th.textContent = "";
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(headers, function (other) { other.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        Array.prototype.slice.call(body.rows)
+          .sort(function (a, b) {
+            var x = sortKey(a, index), y = sortKey(b, index);
+            return x.localeCompare(y, "vi", { numeric: true }) * (ascending ? 1 : -1);
+          })
+          .forEach(function (row) { body.appendChild(row); });
+      });
+    });
+  }
+
+  function setup() {
+    var form = document.querySelector("form[data-tc-filter]");
+    if (form) { setupFilter(form); }
+    Array.prototype.forEach.call(document.querySelectorAll("table[data-sort-label]"), setupSort);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-tc-print]"), function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setup);
+  } else {
+    setup();
+  }
+})();
