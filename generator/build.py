@@ -104,7 +104,8 @@ def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _:
     report = BuildReport()
     previous = options.out.resolve()
     with staged(options.out) as staging, tempfile.TemporaryDirectory(prefix="tiepcan-docs-") as work:
-        portal = render_portal(list(agencies), Path(work) / "_portal", messages, options.build_date)
+        chosen_regimes = {a.model.id: regimes.select(options.build_date, a.model.regime or options.regime) for a in agencies}
+        portal = render_portal(list(agencies), chosen_regimes, Path(work) / "_portal", messages, options.build_date)
         mkdocs_adapter.build(_spec(options, portal, staging, None, messages))
         for source in agencies:
             agency_id = source.model.id
@@ -113,7 +114,7 @@ def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _:
                 report.reused.append(agency_id)
                 continue
             progress(agency_id)
-            chosen = regimes.select(options.build_date, source.model.regime or options.regime)
+            chosen = chosen_regimes[agency_id]
             site = renderer.render(source, chosen, Path(work) / agency_id, names)
             mkdocs_adapter.build(_spec(options, site, staging / agency_id, agency_id, messages))
             export.write_all(staging / agency_id, export.ExportContext(

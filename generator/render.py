@@ -174,8 +174,7 @@ class AgencyRenderer:
             "fillable_forms": fillable_forms(regime.data),
             "deadline_example": deadlines.worked_example(regime.data["channels"], self.build_date),
             "chart": chart.statistics_chart(agency.statistics, self.messages) if agency.statistics else None,
-            "parts": compliance.section_status(agency, regime.data, {
-                key: self.messages.text(f"ui.status.{key}") for key in ("contact_people", "statistics", "english_contact")}),
+            "parts": _parts(agency, regime, self.messages),
         }
 
     def _write(self, docs_dir: Path, path: str, template: str, title: str, context: dict[str, Any]) -> Page:
@@ -234,6 +233,11 @@ def _effective_contact(agency: Agency) -> dict[str, Any]:
     }
 
 
+def _parts(agency: Agency, regime: Regime, messages: Catalog) -> list[compliance.PartStatus]:
+    labels = {key: messages.text(f"ui.status.{key}") for key in ("contact_people", "statistics", "english_contact")}
+    return compliance.section_status(agency, regime.data, labels)
+
+
 def _first_heading(path: Path) -> str | None:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("# "):
@@ -241,8 +245,10 @@ def _first_heading(path: Path) -> str | None:
     return None
 
 
-def render_portal(agencies: list[AgencySource], docs_dir: Path, messages: Catalog, build_date: dt.date) -> RenderedSite:
-    """The portal: every agency, grouped under its parent, linking to its bundle."""
+def render_portal(agencies: list[AgencySource], regimes: dict[str, Regime], docs_dir: Path, messages: Catalog,
+                  build_date: dt.date) -> RenderedSite:
+    """The portal: every agency, grouped under its parent, linking to its bundle; then, for the
+    supervising Department of Justice, what each agency has published and its latest yearly figures."""
     env = environment([TEMPLATES], messages)
     models = {a.model.id: a.model for a in agencies}
     children: dict[str | None, list[Agency]] = {}
@@ -251,7 +257,11 @@ def render_portal(agencies: list[AgencySource], docs_dir: Path, messages: Catalo
         children.setdefault(parent, []).append(model)
     docs_dir.mkdir(parents=True, exist_ok=True)
     (docs_dir / "index.md").write_text(
-        env.get_template("portal/index.md.j2").render(children=children, count=len(models), build_date=build_date),
+        env.get_template("portal/index.md.j2").render(
+            children=children, count=len(models), build_date=build_date,
+            overview=[(model, _parts(model, regimes[model.id], messages),
+                       max(model.statistics, key=lambda row: row.year, default=None))
+                      for model in sorted(models.values(), key=lambda m: (m.name, m.id))]),
         encoding="utf-8",
     )
     return RenderedSite(docs_dir, messages.text("ui.portal.title"), [Page("index.md", messages.text("ui.portal.title"))],

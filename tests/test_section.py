@@ -9,6 +9,7 @@ import json
 import re
 import textwrap
 from html import unescape
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -283,3 +284,56 @@ def test_statistics_are_a_table_and_an_inline_svg_chart_with_a_text_alternative(
 def test_dates_are_written_day_first_and_no_iso_dates_leak(demo_site: Path, agency_id: str):
     for page in PAGES:
         assert not re.search(r"\b20\d\d-\d\d-\d\d\b", text_of(demo_site / agency_id / page)), page
+
+
+class _Words(HTMLParser):
+    """Every text node and every human-facing attribute of a page, outside lang="en" parts."""
+
+    ATTRIBUTES = ("aria-label", "title", "placeholder", "alt", "value", "data-template", "data-sort-label")
+    VOID = {"br", "img", "input", "meta", "link", "hr", "wbr", "source"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.words: list[str] = []
+        self._english: list[bool] = [False]
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        english = values.get("lang", "").startswith("en") if "lang" in values else self._english[-1]
+        if not english:
+            self.words += [values[a].strip() for a in self.ATTRIBUTES if values.get(a)]
+        if tag not in self.VOID:
+            self._english.append(english)
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and len(self._english) > 1:
+            self._english.pop()
+
+    def handle_data(self, data):
+        if data.strip() and not self._english[-1]:
+            self.words.append(data.strip())
+
+
+def test_no_english_is_left_in_the_vietnamese_interface(demo_site: Path):
+    import material
+
+    english_file = Path(material.__file__).parent / "templates" / "partials" / "languages" / "en.html"
+    english = {v for k, v in re.findall(r'"([a-z.]+)": "([^"]*)"', english_file.read_text(encoding="utf-8"))
+               if not k.startswith(("search.config", "language", "direction")) and len(v) > 2}
+    assert {"Skip to content", "Back to top", "Search"} <= english
+    for page in sorted(demo_site.rglob("*.html")):
+        reader = _Words()
+        reader.feed(page.read_text(encoding="utf-8"))
+        left = {word for word in reader.words if word in english}
+        assert not left, f"{page.relative_to(demo_site)}: {sorted(left)}"
+
+
+def test_the_portal_tells_the_department_of_justice_what_each_agency_has_published(removal_site: Path):
+    portal = read(removal_site / "index.html")
+    complete = portal.texts["co-quan-day-du"]
+    assert "Đủ" in complete and "Năm 2025: tiếp nhận 10, cung cấp 7, từ chối 2" in complete
+    for part in REMOVALS:
+        row = portal.texts["co-quan-thieu-" + part.replace("_", "-")]
+        notice = re.findall(r"Chưa công bố: ([^<]+)</p>", unescape(
+            (removal_site / ("thieu-" + part.replace("_", "-")) / "index.html").read_text(encoding="utf-8")))[0].strip()
+        assert notice in row, part
