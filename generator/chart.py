@@ -15,7 +15,7 @@ from generator.i18n import Catalog
 from generator.model import YearStatistics
 
 SERIES = ("received", "provided", "refused", "transferred")
-_BAR, _GAP, _GROUP_GAP, _HEIGHT, _TOP, _BOTTOM, _LEFT = 26, 4, 28, 180, 24, 40, 8
+_BAR, _GAP, _GROUP_GAP, _HEIGHT, _TOP, _BOTTOM, _LEFT = 18, 2, 16, 180, 24, 40, 8
 
 
 def _values(row: YearStatistics) -> dict[str, int]:
