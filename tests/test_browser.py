@@ -114,3 +114,15 @@ def test_without_javascript_the_catalog_is_complete_and_the_filter_stays_hidden(
     assert all(row.is_visible() for row in page.locator("table.tc-catalog tbody tr").all())
     assert not page.locator("form[data-tc-filter]").is_visible()
     context.close()
+
+
+def test_the_printed_catalog_names_its_agency_and_drops_the_site_around_it(chromium, demo_url):
+    page = chromium.new_page(viewport={"width": A4_CONTENT_WIDTH_PX, "height": 900})
+    page.emulate_media(media="print")
+    page.goto(f"{demo_url}ubnd-tinh-binh-phuoc/danh-muc-cong-khai.html")
+    assert page.locator(".tc-print-only").is_visible()
+    assert "Ủy ban nhân dân tỉnh Bình Phước" in page.locator(".tc-print-only").inner_text()
+    for selector in (".md-header", ".md-sidebar--primary", "form[data-tc-filter]", ".tc-downloads"):
+        assert not page.locator(selector).first.is_visible(), selector
+    assert page.locator("table.tc-catalog tbody tr").first.is_visible()
+    page.close()
