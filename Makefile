@@ -16,11 +16,19 @@ demo: $(STAMP)
 	$(BIN)/tiepcan check agencies
 	$(BIN)/tiepcan build --out site --site-url http://127.0.0.1:8000/
 
-test: $(STAMP)
+# Pinned accessibility checkers (axe-core, vnu-jar) from npm's lock file. --ignore-scripts: vnu-jar's
+# postinstall would download a Java runtime; the tests use the system's java.
+A11Y := tests/a11y
+A11Y_STAMP := $(A11Y)/node_modules/.installed
+$(A11Y_STAMP): $(A11Y)/package.json $(A11Y)/package-lock.json
+	npm ci --prefix $(A11Y) --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(STAMP) $(A11Y_STAMP)
 	$(BIN)/python -m pytest
 
 schema: $(STAMP)
 	$(BIN)/tiepcan schema
 
 clean:
-	rm -rf site .venv
+	rm -rf site .venv $(A11Y)/node_modules

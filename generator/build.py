@@ -76,6 +76,7 @@ def _nav_item(item: Page | NavSection) -> dict[str, Any]:
 def _spec(options: BuildOptions, site: RenderedSite, site_dir: Path, agency_id: str | None, messages: Catalog) -> mkdocs_adapter.BuildSpec:
     extra = dict(site.extra)
     extra["banner"] = messages.text("ui.sample_notice") if site.extra.get("sample") else ""
+    extra["ui"] = messages.section("ui.theme")  # words the theme templates print (404 page)
     return mkdocs_adapter.BuildSpec(
         base_config=options.config,
         docs_dir=site.docs_dir,

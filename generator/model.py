@@ -62,6 +62,37 @@ Url = Annotated[str, AfterValidator(_pattern_check(_URL, "url")), Field(json_sch
 AgencyFile = Annotated[str, AfterValidator(_pattern_check(_FILE, "file_path")), Field(json_schema_extra={"pattern": _FILE})]
 Count = Annotated[int, Field(ge=0)]
 
+
+_HEX_COLOR = r"^#[0-9a-fA-F]{6}$"
+HEADER_TEXT_COLOR = "#ffffff"  # Material draws the header text white on the primary colour
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2.1 contrast ratio of two #RRGGBB colours (1.0 to 21.0)."""
+    def luminance(color: str) -> float:
+        channels = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _readable_under_header_text(value: str) -> str:
+    ratio = contrast_ratio(value, HEADER_TEXT_COLOR)
+    if ratio < 4.5:
+        raise PydanticCustomError("brand_color_contrast", "contrast {ratio}:1 below 4.5:1",
+                                  {"value": value, "ratio": f"{int(ratio * 100) / 100:.2f}"})
+    return value
+
+
+BrandColor = Annotated[
+    str,
+    AfterValidator(_pattern_check(_HEX_COLOR, "brand_color")),
+    AfterValidator(_readable_under_header_text),
+    Field(json_schema_extra={"pattern": _HEX_COLOR}),
+]
+
 AgencyKind = Literal[
     "ministry", "central_agency", "provincial_peoples_committee", "department",
     "commune_peoples_committee", "public_service_unit", "other",
@@ -227,6 +258,7 @@ class Agency(_Model):
     conditional_catalog: list[ConditionalEntry] = Field(default_factory=list, title="Danh mục thông tin được tiếp cận có điều kiện")
     statistics: list[YearStatistics] = Field(default_factory=list, title="Số liệu cung cấp thông tin theo năm")
     pages: list[ExtraPage] = Field(default_factory=list, title="Trang riêng của cơ quan")
+    brand_color: BrandColor | None = Field(None, title="Màu nhận diện", description="Màu thanh tiêu đề, dạng \"#RRGGBB\", ví dụ \"#1a4d8f\". Chữ trắng vẽ trên màu này phải có độ tương phản ít nhất 4.5:1 (WCAG 2.1 mức AA); màu quá nhạt bị từ chối.")
 
     @model_validator(mode="after")
     def _unique_within(self) -> "Agency":

@@ -115,6 +115,7 @@ class AgencyRenderer:
         ("mau-phieu.md", "forms"),
         ("quy-che-noi-bo.md", "regulation"),
         ("thong-ke.md", "statistics"),
+        ("kha-nang-tiep-can.md", "accessibility"),
     )
 
     def __init__(self, messages: Catalog, content_dir: Path, build_date: dt.date):
@@ -144,7 +145,7 @@ class AgencyRenderer:
             docs_dir=docs_dir,
             site_name=agency.display_name(),
             nav=nav,
-            extra={"sample": agency.sample, "agency_name": agency.name},
+            extra={"sample": agency.sample, "agency_name": agency.name, "brand_color": agency.brand_color},
         )
 
     def _forms_section(self, index: Page, docs_dir: Path, context: dict[str, Any]) -> NavSection:
