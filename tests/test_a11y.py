@@ -146,7 +146,9 @@ _FOCUS_STATE = """() => {
   const shown = e.matches('input.md-option') ? e.nextElementSibling : e;
   const style = getComputedStyle(shown);
   const r = shown.getBoundingClientRect();
-  return {stop: e.dataset.tcStop ?? null, html: e.outerHTML.slice(0, 120),
+  // Material reveals its back-to-top button once the page has scrolled: a stop that appears late.
+  const stop = e.matches('.md-top') ? 'top' : (e.dataset.tcStop ?? null);
+  return {stop, html: e.outerHTML.slice(0, 120),
           ring: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
           inView: r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth};
 }"""
@@ -165,14 +167,17 @@ def test_every_page_type_works_by_keyboard(chromium, sample_site, sample_url, vi
         if 'class="md-skip' not in stops[0]:
             problems.append(f"{where}: the first tab stop is not the skip link: {stops[0]}")
         reached: list[str | None] = []
-        for _ in range(len(stops) + 1):
+        for _ in range(len(stops) + 2):
             page.keyboard.press("Tab")
             state = page.evaluate(_FOCUS_STATE)
-            if state is None:  # focus left the page (or comes round to stop 0 below): nothing traps it
+            if state is None:  # focus left the page: nothing traps it
                 break
-            reached.append(state["stop"])
+            reached.append(state["stop"] or state["html"])
+            if state["stop"] == "0" and len(reached) > 1:  # came round: the page let go
+                break
             if not (state["ring"] and state["inView"]):
                 problems.append(f"{where}: focus not visible on {state['html']}")
+        reached = [stop for stop in reached if stop != "top"]
         if reached[:len(stops)] != [str(i) for i in range(len(stops))] or reached[len(stops):] not in ([], ["0"]):
             problems.append(f"{where}: Tab reached stops {reached}, expected 0…{len(stops) - 1} then out (or round)")
         page.goto(sample_url + path)
@@ -182,6 +187,8 @@ def test_every_page_type_works_by_keyboard(chromium, sample_site, sample_url, vi
             return t && t.closest('article') !== null && t.getBoundingClientRect().top < innerHeight; }""")
         if not skip_target:
             problems.append(f"{where}: the skip link does not lead to the page's content")
+        if page_type == "catalog":  # tables reflow on phones; a wider one (long words, 200 % zoom) must still scroll
+            page.locator(".tc-scroll table").first.evaluate("t => t.style.minWidth = '2000px'")
         for index in page.evaluate("""() => [...document.querySelectorAll('.tc-scroll')].flatMap((e, i) =>
                 e.scrollWidth > e.clientWidth + 1 ? [i] : [])"""):
             wide_tables += 1
@@ -195,15 +202,17 @@ def test_every_page_type_works_by_keyboard(chromium, sample_site, sample_url, vi
                 problems.append(f"{where}: wide table {index} does not scroll with the arrow keys")
     context.close()
     assert problems == []
-    if viewport == "phone":
-        assert wide_tables > 0  # the catalog does not fit 360 px: the scroll check really ran
+    assert wide_tables > 0  # the scroll check really ran
 
 
 # ---------------------------------------------------------------- without JavaScript
 
 # Content elements that take no space (display: none somewhere above them) are hidden content.
+# Not counted: what the HTML itself marks `hidden` (controls that the script reveals, such as the
+# catalog filter) and print-only lines.
 _HIDDEN_CONTENT = """() => [...document.querySelectorAll('article :is(h1, h2, h3, p, li, table, caption, tr)')]
-    .filter(e => !e.getClientRects().length).map(e => e.outerHTML.slice(0, 100))"""
+    .filter(e => !e.getClientRects().length && !e.closest('[hidden], .tc-print-only'))
+    .map(e => e.outerHTML.slice(0, 100))"""
 # Links to the other pages of the bundle (the current page's own entry and its in-page anchors
 # change shape with the width; they are not navigation away).
 _NAV_LINKS = """() => [...document.querySelectorAll(
@@ -233,7 +242,7 @@ def test_every_page_type_is_complete_without_javascript(chromium, sample_site, s
                 problems.append(f"{where}: {rows.count()} catalog rows shown, expected {LARGE_ENTRIES}")
         if page_type == "forms":
             page.emulate_media(media="print")
-            if not page.locator("article h1").is_visible() or page.locator(".md-header").is_visible():
+            if not page.locator("article").is_visible() or page.locator(".md-header").is_visible():
                 problems.append(f"{where}: the printed form is not the content alone")
             page.emulate_media(media="screen")
     context.close()
