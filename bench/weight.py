@@ -32,21 +32,20 @@ def transferred(body: bytes, content_type: str) -> int:
     return len(body)
 
 
-def measure(browser, url: str) -> tuple[int, int, int]:
-    """(requests, raw bytes, transferred bytes) of one first load with caching off."""
+def measure(browser, url: str) -> list[tuple[str, int, int]]:
+    """(URL, raw bytes, transferred bytes) of every response of one first load with caching off."""
     context = browser.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
     page.context.new_cdp_session(page).send("Network.setCacheDisabled", {"cacheDisabled": True})
     responses = []
     page.on("response", lambda response: responses.append(response))
     page.goto(url, wait_until="networkidle")
-    raw = sent = 0
+    fetched = []
     for response in responses:
         body = response.body()
-        raw += len(body)
-        sent += transferred(body, response.headers.get("content-type", ""))
+        fetched.append((response.url, len(body), transferred(body, response.headers.get("content-type", ""))))
     context.close()
-    return len(responses), raw, sent
+    return fetched
 
 
 def main() -> int:
@@ -54,8 +53,10 @@ def main() -> int:
         site = build_sample_site(Path(work))
         with static_server(site) as base, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-            rows = [(name, path, *measure(browser, base + path)) for name, path in visits(site)]
+            loads = [(name, path, measure(browser, base + path)) for name, path in visits(site)]
             browser.close()
+    rows = [(name, path, len(fetched), sum(f[1] for f in fetched), sum(f[2] for f in fetched))
+            for name, path, fetched in loads]
     print(f"{'page type':<20} {'page':<48} {'requests':>8} {'raw KB':>8} {'gzip KB':>8} {'budget':>8} {'of budget':>9}")
     over = []
     for name, path, requests, raw, sent in rows:
@@ -65,6 +66,10 @@ def main() -> int:
               f"{(str(budget // KB) + ' KB') if budget else '':>8} {share:>9}")
         if budget and sent > budget:
             over.append(f"{name} {path}: {sent / KB:.1f} KB > {budget // KB} KB")
+    name, path, fetched = next(load for load in loads if load[0] == "overview")
+    print(f"\nWhat the {name} page ({path}) fetches:")
+    for url, raw, sent in sorted(fetched, key=lambda f: -f[2]):
+        print(f"  {url.removeprefix(base):<68} {raw / KB:>8.1f} {sent / KB:>8.1f}")
     print("\n".join(["OVER BUDGET:", *over]) if over else "All budgets met.")
     return 1 if over else 0
 
