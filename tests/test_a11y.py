@@ -294,5 +294,7 @@ def test_every_bundle_has_an_accessibility_statement_that_tells_the_truth(sample
     assert f"vnu-jar phiên bản {pinned_version('vnu-jar')}" in text
     assert f"{VIEWPORTS['phone']['width']} và {VIEWPORTS['desktop']['width']} điểm ảnh" in text
     assert "WCAG 2.1, mức AA" in text and {"wcag21a", "wcag21aa"} <= set(AXE_TAGS)
+    assert "ở cả giao diện sáng và tối" in text and set(PALETTES) == {"light", "dark"}
+    assert "trừ một lỗi đã biết của giao diện Material" in text and len(VNU_FILTERED) == 1
     contact = check_paths([ROOT / "agencies" / f"{FULL}.yaml"]).agencies[0].model.contact_point
     assert f"liên hệ {contact.unit}:" in text and contact.request_email in text
