@@ -115,6 +115,7 @@ class AgencyRenderer:
         ("mau-phieu.md", "forms"),
         ("quy-che-noi-bo.md", "regulation"),
         ("thong-ke.md", "statistics"),
+        ("tim-kiem.md", "search"),
     )
 
     def __init__(self, messages: Catalog, content_dir: Path, build_date: dt.date):
@@ -264,5 +265,19 @@ def render_portal(agencies: list[AgencySource], regimes: dict[str, Regime], docs
                       for model in sorted(models.values(), key=lambda m: (m.name, m.id))]),
         encoding="utf-8",
     )
-    return RenderedSite(docs_dir, messages.text("ui.portal.title"), [Page("index.md", messages.text("ui.portal.title"))],
+    (docs_dir / "tim-kiem.md").write_text(
+        env.get_template("portal/search.md.j2").render(filters=_search_filters(models, children, messages)), encoding="utf-8")
+    return RenderedSite(docs_dir, messages.text("ui.portal.title"),
+                        [Page("index.md", messages.text("ui.portal.title")), Page("tim-kiem.md", messages.text("ui.page.search"))],
                         {"sample": False, "portal": True})
+
+
+def _search_filters(models: dict[str, Agency], children: dict[str | None, list[Agency]], messages: Catalog) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The portal search's filter choices (key, label, [(value, text)]): values are what the index stores."""
+    by_name = sorted(models.values(), key=lambda m: (m.name, m.id))
+    kinds = sorted({m.kind for m in models.values()})
+    return [
+        ("agency", messages.text("ui.search.filter_agency"), [(m.id, m.name) for m in by_name]),
+        ("kind", messages.text("ui.search.filter_kind"), [(k, messages.text(f"ui.kind.{k}")) for k in kinds]),
+        ("parent", messages.text("ui.search.filter_parent"), [(m.id, m.name) for m in by_name if children.get(m.id)]),
+    ]

@@ -1,0 +1,218 @@
+/* tiepcan search page (issue #4). Loaded only by tim-kiem.html; nothing else of search is fetched
+ * until the search field gets focus or a query. Index files: generator/index.py.
+ * - Agency bundle: one Pagefind index at ./pagefind/ with a record per catalog row and per page.
+ * - Portal: ./pagefind/ holds one record per agency; the best agencies' own indexes
+ *   (./<id>/pagefind/) are then merged into the same Pagefind instance (one WebAssembly download)
+ *   and searched for documents.
+ * Queries are folded đ→d like the indexed text (Pagefind itself folds tone marks only).
+ * No inline script, no eval: Pagefind needs CSP script-src 'self' 'wasm-unsafe-eval'. */
+(function () {
+  "use strict";
+  var box = document.querySelector(".tc-search");
+  if (!box) return;
+  var form = box.querySelector(".tc-search__form");
+  var input = form.querySelector("input[type=search]");
+  var status = box.querySelector(".tc-search__status");
+  var output = box.querySelector(".tc-search__results");
+  var fallback = box.querySelector(".tc-search__fallback");
+  var selects = Array.prototype.slice.call(form.querySelectorAll("select[data-filter]"));
+  var portal = box.getAttribute("data-scope") === "portal";
+  var PAGE = 10; // results shown at a time
+  var AGENCIES = 5; // portal: agencies whose documents are searched for one query
+
+  function text(key, params) {
+    var template = box.getAttribute("data-t-" + key) || "";
+    return template.replace(/\{(\w+)\}/g, function (_, name) { return params && name in params ? params[name] : ""; });
+  }
+
+  if (location.protocol === "file:") {
+    // Browsers refuse to fetch the index from file://: keep the links, say why.
+    box.querySelector(".tc-search__why").textContent = text("no-fetch");
+    return;
+  }
+  fallback.hidden = true;
+  form.hidden = false;
+
+  var indexUrl = new URL(box.getAttribute("data-index"), location.href).href;
+  var rootUrl = new URL("../", indexUrl).href;
+  var engine = null;
+  var merged = {};
+
+  function load() {
+    if (!engine) {
+      status.textContent = text("loading");
+      engine = import(indexUrl + "pagefind.js").then(function (pagefind) {
+        return pagefind.options({ basePath: indexUrl }).then(function () { return pagefind.init(); })
+          .then(function () { status.textContent = ""; return pagefind; });
+      });
+      engine.catch(function () { engine = null; });
+    }
+    return engine;
+  }
+
+  function fold(query) {
+    return query.normalize("NFC").replace(/đ/g, "d").replace(/Đ/g, "D").trim();
+  }
+
+  function plain(word) {
+    return fold(word).toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+  }
+
+  function highlighted(sentence, query) {
+    // The shown text is the record's own (with đ and tones); words that start with a query word are marked.
+    var words = plain(query).split(/[\s/,;:().\-]+/).filter(Boolean);
+    var fragment = document.createDocumentFragment();
+    sentence.split(/(\s+)/).forEach(function (piece) {
+      var p = plain(piece).replace(/^[^\w]+/, "");
+      var hit = p && words.some(function (w) { return p.indexOf(w) === 0; });
+      if (hit) {
+        var mark = document.createElement("mark");
+        mark.textContent = piece;
+        fragment.appendChild(mark);
+      } else {
+        fragment.appendChild(document.createTextNode(piece));
+      }
+    });
+    return fragment;
+  }
+
+  function item(data, base, query, showAgency) {
+    var li = document.createElement("li");
+    var link = document.createElement("a");
+    link.href = new URL(data.meta.u, base).href;
+    link.appendChild(highlighted(data.meta.title || data.meta.u, query));
+    li.appendChild(link);
+    var details = [showAgency ? data.meta.n : "", data.meta.x].filter(Boolean).join(" · ");
+    if (details) {
+      var meta = document.createElement("p");
+      meta.className = "tc-search__meta";
+      meta.appendChild(highlighted(details, query));
+      li.appendChild(meta);
+    }
+    return li;
+  }
+
+  function baseOf(data) {
+    return data.meta.t === "agency" || !portal ? rootUrl : new URL(data.meta.a + "/", rootUrl).href;
+  }
+
+  function section(heading, results, query, showAgency) {
+    var wrapper = document.createElement("section");
+    if (heading) {
+      var h = document.createElement("h2");
+      h.textContent = heading;
+      wrapper.appendChild(h);
+    }
+    var list = document.createElement("ol");
+    list.className = "tc-search__list";
+    wrapper.appendChild(list);
+    var shown = 0;
+    var more = document.createElement("button");
+    more.type = "button";
+    more.className = "md-button tc-search__more";
+    more.textContent = text("more");
+    function next() {
+      var batch = results.slice(shown, shown + PAGE);
+      var first = shown;
+      shown += batch.length;
+      more.hidden = shown >= results.length;
+      return Promise.all(batch.map(function (r) { return r.data(); })).then(function (all) {
+        all.forEach(function (data) { list.appendChild(item(data, baseOf(data), query, showAgency)); });
+        if (first > 0 && list.children[first]) list.children[first].querySelector("a").focus();
+      });
+    }
+    more.addEventListener("click", next);
+    wrapper.appendChild(more);
+    return { element: wrapper, ready: next() };
+  }
+
+  function filters() {
+    var chosen = {};
+    selects.forEach(function (s) { if (s.value) chosen[s.getAttribute("data-filter")] = s.value; });
+    return chosen;
+  }
+
+  function mergeAgency(pagefind, id) {
+    if (!merged[id]) merged[id] = pagefind.mergeIndex(new URL(id + "/pagefind/", rootUrl).href, { language: "vi" });
+    return merged[id];
+  }
+
+  function searchPortal(pagefind, query, chosen) {
+    var pick = chosen.agency
+      ? Promise.resolve({ ids: [chosen.agency], agencies: [] })
+      : pagefind.search(query, { filters: Object.assign({ t: "agency" },
+          chosen.kind ? { kind: chosen.kind } : {}, chosen.parent ? { parent: chosen.parent } : {}) })
+        .then(function (found) {
+          return Promise.all(found.results.slice(0, AGENCIES).map(function (r) { return r.data(); }))
+            .then(function (top) { return { ids: top.map(function (d) { return d.meta.a; }), agencies: found.results }; });
+        });
+    return pick.then(function (picked) {
+      if (!picked.ids.length) return { agencies: picked.agencies, documents: [] };
+      return Promise.all(picked.ids.map(function (id) { return mergeAgency(pagefind, id); }))
+        .then(function () { return pagefind.search(query, { filters: { t: "doc", a: { any: picked.ids } } }); })
+        .then(function (found) { return { agencies: picked.agencies, documents: found.results }; });
+    });
+  }
+
+  var latest = 0;
+  function run() {
+    var raw = input.value.trim();
+    var query = fold(raw);
+    var ticket = ++latest;
+    if (!query) {
+      output.replaceChildren();
+      status.textContent = "";
+      return Promise.resolve();
+    }
+    return load().then(function (pagefind) {
+      var found = portal ? searchPortal(pagefind, query, filters())
+        : pagefind.search(query).then(function (r) { return { agencies: [], documents: r.results }; });
+      return found.then(function (r) {
+        if (ticket !== latest) return;
+        var parts = [];
+        if (r.agencies.length) parts.push(section(text("agencies"), r.agencies.slice(0, 3), raw, false));
+        if (r.documents.length) parts.push(section(portal ? text("documents") : "", r.documents, raw, portal));
+        return Promise.all(parts.map(function (p) { return p.ready; })).then(function () {
+          if (ticket !== latest) return;
+          output.replaceChildren.apply(output, parts.map(function (p) { return p.element; }));
+          var count = r.documents.length;
+          status.textContent = count ? text("count", { count: count, query: raw }) : text("none", { query: raw });
+          box.setAttribute("data-state", "done");
+        });
+      });
+    }).catch(function () {
+      status.textContent = text("failed");
+      fallback.hidden = false;
+    });
+  }
+
+  function remember() {
+    var params = new URLSearchParams();
+    if (input.value.trim()) params.set("q", input.value.trim());
+    selects.forEach(function (s) { if (s.value) params.set(s.name, s.value); });
+    history.replaceState(null, "", "?" + params.toString());
+  }
+
+  var timer = null;
+  input.addEventListener("focus", function () { load().catch(function () {}); });
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    box.removeAttribute("data-state");
+    timer = setTimeout(run, 300);
+  });
+  selects.forEach(function (s) { s.addEventListener("change", function () { if (input.value.trim()) { remember(); run(); } }); });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    clearTimeout(timer);
+    remember();
+    run();
+  });
+
+  // A query in the address (from a link or a reload) is a search already asked for.
+  var params = new URLSearchParams(location.search);
+  selects.forEach(function (s) { if (params.get(s.name)) s.value = params.get(s.name); });
+  if (params.get("q")) {
+    input.value = params.get("q");
+    run();
+  }
+})();
