@@ -203,7 +203,8 @@ def _record_html(record: Record) -> str:
         return f'<meta {attribute}="{name}[content]" content="{html.escape(value)}">'
 
     head = [meta("title", record.title), meta("u", record.url), meta("x", record.excerpt),
-            meta("a", record.agency), meta("n", record.agency_name), meta("t", record.kind, "data-pagefind-filter")]
+            meta("a", record.agency), meta("n", record.agency_name), meta("t", record.kind),
+            meta("t", record.kind, "data-pagefind-filter")]
     if record.kind == DOCUMENT:
         head.append(meta("a", record.agency, "data-pagefind-filter"))
     for key, values in sorted(record.filters.items()):

@@ -50,12 +50,10 @@
     return engine;
   }
 
-  function fold(query) {
-    return query.normalize("NFC").replace(/đ/g, "d").replace(/Đ/g, "D").trim();
-  }
-
-  function plain(word) {
-    return fold(word).toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+  function plain(text) {
+    // No tone or vowel mark, đ as d: how the query is given to Pagefind (whose index folds marks
+    // itself, and has đ→d folded at build time).
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase().trim();
   }
 
   function highlighted(sentence, query) {
@@ -96,8 +94,9 @@
     return data.meta.t === "agency" || !portal ? rootUrl : new URL(data.meta.a + "/", rootUrl).href;
   }
 
-  function section(heading, results, query, showAgency) {
+  function section(name, heading, results, query, showAgency) {
     var wrapper = document.createElement("section");
+    wrapper.className = "tc-search__" + name;
     if (heading) {
       var h = document.createElement("h2");
       h.textContent = heading;
@@ -126,6 +125,36 @@
     return { element: wrapper, ready: next() };
   }
 
+  function accentedWords(query) {
+    return query.normalize("NFC").toLowerCase().split(/[\s/,;:().\-]+/).filter(function (w) {
+      return w && w.normalize("NFD") !== w.replace(/đ/g, "d");
+    });
+  }
+
+  function exactFirst(results, raw) {
+    // Pagefind is asked without any mark, so the order depends only on the words, and a query typed
+    // without marks gets the same first result. Among the first page, results that contain the
+    // query's accented words exactly as typed then move up (stable, so ties keep Pagefind's order).
+    // A document number typed in full ("1408/QĐ-TTg") puts the document carrying that number first.
+    var accented = accentedWords(raw);
+    var numbers = plain(raw).split(/\s+/).filter(function (w) { return /\d/.test(w) && w.indexOf("/") > 0; });
+    if (!accented.length && !numbers.length) return Promise.resolve(results);
+    var head = results.slice(0, PAGE);
+    return Promise.all(head.map(function (r) { return r.data(); })).then(function (all) {
+      var scored = head.map(function (r, i) {
+        var words = ((all[i].meta.title || "") + " " + (all[i].meta.x || "")).normalize("NFC").toLowerCase()
+          .split(/[\s/,;:().\-]+/);
+        var shown = plain(all[i].meta.x || "").split(/[\s·]+/);
+        var exact = accented.filter(function (w) { return words.indexOf(w) >= 0; }).length +
+          100 * numbers.filter(function (n) { return shown.indexOf(n) >= 0; }).length;
+        var data = all[i];
+        return { exact: exact, i: i, result: { id: r.id, score: r.score, data: function () { return Promise.resolve(data); } } };
+      });
+      scored.sort(function (a, b) { return b.exact - a.exact || a.i - b.i; });
+      return scored.map(function (x) { return x.result; }).concat(results.slice(PAGE));
+    });
+  }
+
   function filters() {
     var chosen = {};
     selects.forEach(function (s) { if (s.value) chosen[s.getAttribute("data-filter")] = s.value; });
@@ -137,27 +166,48 @@
     return merged[id];
   }
 
+  function forgiving(pagefind, query, chosen) {
+    // Pagefind wants every word; one mistyped word ("trien khia") would hide the rest. When few
+    // results come back, the results of the query without each word in turn follow, best first.
+    return pagefind.search(query, { filters: chosen }).then(function (found) {
+      var words = query.split(/\s+/);
+      if (found.results.length >= PAGE / 2 || words.length < 2) return found.results;
+      var seen = {};
+      found.results.forEach(function (r) { seen[r.id] = true; });
+      return Promise.all(words.map(function (_, i) {
+        return pagefind.search(words.filter(function (__, j) { return j !== i; }).join(" "), { filters: chosen });
+      })).then(function (partial) {
+        var extra = [];
+        partial.forEach(function (p) {
+          p.results.forEach(function (r) { if (!seen[r.id]) { seen[r.id] = true; extra.push(r); } });
+        });
+        extra.sort(function (a, b) { return b.score - a.score; });
+        return found.results.concat(extra);
+      });
+    });
+  }
+
   function searchPortal(pagefind, query, chosen) {
     var pick = chosen.agency
       ? Promise.resolve({ ids: [chosen.agency], agencies: [] })
-      : pagefind.search(query, { filters: Object.assign({ t: "agency" },
-          chosen.kind ? { kind: chosen.kind } : {}, chosen.parent ? { parent: chosen.parent } : {}) })
-        .then(function (found) {
-          return Promise.all(found.results.slice(0, AGENCIES).map(function (r) { return r.data(); }))
-            .then(function (top) { return { ids: top.map(function (d) { return d.meta.a; }), agencies: found.results }; });
+      : forgiving(pagefind, query, Object.assign({ t: "agency" },
+          chosen.kind ? { kind: chosen.kind } : {}, chosen.parent ? { parent: chosen.parent } : {}))
+        .then(function (agencies) {
+          return Promise.all(agencies.slice(0, AGENCIES).map(function (r) { return r.data(); }))
+            .then(function (top) { return { ids: top.map(function (d) { return d.meta.a; }), agencies: agencies }; });
         });
     return pick.then(function (picked) {
       if (!picked.ids.length) return { agencies: picked.agencies, documents: [] };
       return Promise.all(picked.ids.map(function (id) { return mergeAgency(pagefind, id); }))
-        .then(function () { return pagefind.search(query, { filters: { t: "doc", a: { any: picked.ids } } }); })
-        .then(function (found) { return { agencies: picked.agencies, documents: found.results }; });
+        .then(function () { return forgiving(pagefind, query, { t: "doc", a: { any: picked.ids } }); })
+        .then(function (documents) { return { agencies: picked.agencies, documents: documents }; });
     });
   }
 
   var latest = 0;
   function run() {
     var raw = input.value.trim();
-    var query = fold(raw);
+    var query = plain(raw);
     var ticket = ++latest;
     if (!query) {
       output.replaceChildren();
@@ -166,12 +216,14 @@
     }
     return load().then(function (pagefind) {
       var found = portal ? searchPortal(pagefind, query, filters())
-        : pagefind.search(query).then(function (r) { return { agencies: [], documents: r.results }; });
+        : forgiving(pagefind, query, {}).then(function (results) { return { agencies: [], documents: results }; });
       return found.then(function (r) {
+        return exactFirst(r.documents, raw).then(function (documents) { return { agencies: r.agencies, documents: documents }; });
+      }).then(function (r) {
         if (ticket !== latest) return;
         var parts = [];
-        if (r.agencies.length) parts.push(section(text("agencies"), r.agencies.slice(0, 3), raw, false));
-        if (r.documents.length) parts.push(section(portal ? text("documents") : "", r.documents, raw, portal));
+        if (r.agencies.length) parts.push(section("agencies", text("agencies"), r.agencies.slice(0, 3), raw, false));
+        if (r.documents.length) parts.push(section("documents", portal ? text("documents") : "", r.documents, raw, portal));
         return Promise.all(parts.map(function (p) { return p.ready; })).then(function () {
           if (ticket !== latest) return;
           output.replaceChildren.apply(output, parts.map(function (p) { return p.element; }));
