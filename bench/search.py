@@ -90,6 +90,7 @@ def material_indexes(sources, work: Path, messages) -> dict[str, float]:
     config = {"lang": ["vi"], "separator": r"[\s\-]+", "pipeline": ["stopWordFilter"], "fields": {}}
     renderer = AgencyRenderer(messages, ROOT / "content", BUILD_DATE)
     names = {s.model.id: s.model.name for s in sources}
+    md = markdown.Markdown(extensions=["toc", "attr_list", "md_in_html", "admonition", "tables", "sane_lists"])
     combined = SearchIndex(**config)
     sizes = []
     started = time.perf_counter()
@@ -99,7 +100,7 @@ def material_indexes(sources, work: Path, messages) -> dict[str, float]:
         own = SearchIndex(**config)
         for page_name in ("danh-muc-cong-khai", "danh-muc-co-dieu-kien"):
             text = (docs / f"{page_name}.md").read_text(encoding="utf-8")
-            html = markdown.markdown(text, extensions=["toc", "attr_list", "md_in_html", "admonition", "tables", "sane_lists"])
+            html = md.reset().convert(text)
             page = SimpleNamespace(content=html, toc=[], meta={}, title=page_name, url=f"{source.model.id}/{page_name}.html")
             own.add_entry_from_context(page)
             combined.add_entry_from_context(page)

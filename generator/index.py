@@ -57,6 +57,7 @@ def fold_d(text: str) -> str:
     return text.replace("đ", "d").replace("Đ", "D")
 
 
+@lru_cache(maxsize=65536)
 def _plain(word: str) -> str:
     """Lower case without any diacritic, for comparing words (never written to the index)."""
     decomposed = unicodedata.normalize("NFD", fold_d(word).lower())
@@ -68,11 +69,21 @@ class Abbreviation:
     short: str
     full: str
 
+    @property
+    def short_parts(self) -> tuple[str, ...]:  # "NĐ-CP" → ("nd", "cp"): each must be a word of the text
+        return tuple(_plain(p) for p in self.short.split("-"))
+
+    @property
+    def full_words(self) -> str:  # " uy ban nhan dan ": must occur as whole words
+        return f" {_plain(self.full)} "
+
 
 @lru_cache(maxsize=None)
-def abbreviations() -> tuple[Abbreviation, ...]:
+def abbreviations() -> tuple[tuple[Abbreviation, tuple[str, ...], str], ...]:
+    """The table from data/search/abbreviations.yaml, with each side's comparison form precomputed."""
     text = resources.files("generator.data").joinpath("search/abbreviations.yaml").read_text(encoding="utf-8")
-    return tuple(Abbreviation(str(row["short"]), str(row["full"])) for row in yaml.safe_load(text))
+    rows = [Abbreviation(str(row["short"]), str(row["full"])) for row in yaml.safe_load(text)]
+    return tuple((row, row.short_parts, row.full_words) for row in rows)
 
 
 def expansions(text: str) -> list[str]:
@@ -81,11 +92,10 @@ def expansions(text: str) -> list[str]:
     extra: list[str] = []
     tokens = {_plain(t) for t in re.split(r"[\s/,;:().\-–]+", text) if t}
     plain_text = " " + " ".join(_plain(t) for t in re.split(r"[\s,;:().–]+", text) if t) + " "
-    for row in abbreviations():
-        short_parts = [_plain(p) for p in row.short.split("-")]
+    for row, short_parts, full_words in abbreviations():
         if all(p in tokens for p in short_parts):
             extra.append(row.full)
-        if f" {_plain(row.full)} " in plain_text:
+        if full_words in plain_text:
             extra.append(row.short)
     for number in _NUMBER.findall(text):
         parts = [p for p in re.split(r"[/.\-]", number) if p]
@@ -107,7 +117,12 @@ class Record:
     filters: dict[str, list[str]] = field(default_factory=dict)
 
     def indexed_text(self) -> str:
-        return fold_d(" ".join([self.text, *expansions(self.title + " " + self.text)]))
+        return _indexed_text(self.title, self.text)
+
+
+@lru_cache(maxsize=4096)  # asked twice per record: for its bundle index and for the portal's vocabulary
+def _indexed_text(title: str, text: str) -> str:
+    return fold_d(" ".join([text, *expansions(title + " " + text)]))
 
 
 class _ArticleText(HTMLParser):
