@@ -46,6 +46,18 @@ def test_document_numbers_are_indexed_whole_and_in_parts():
     assert "13 2018 NĐ CP 132018NĐCP" in expansions("13/2018/NĐ-CP")
 
 
+def test_the_same_records_give_byte_identical_index_files(tmp_path: Path):
+    from generator.index import Record, write_index
+
+    records = [Record(url=f"danh-muc-cong-khai.html#muc-{i}", title=f"Kế hoạch số {i}", text=f"Kế hoạch {i}/KH-UBND")
+               for i in range(30)]
+    write_index(records, tmp_path / "a")
+    write_index(records, tmp_path / "b")
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert files and files == sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
+    assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files)
+
+
 def test_material_lunr_search_is_gone(demo_site: Path):
     assert not list(demo_site.rglob("search_index.json"))
     for page in [demo_site / "index.html", demo_site / "bo-mau" / "danh-muc-cong-khai.html"]:
