@@ -257,3 +257,15 @@ def test_opened_from_a_file_the_page_says_search_needs_a_server(chromium, demo_s
     assert page.is_visible(".tc-search__fallback a")
     assert not page.is_visible("#tc-search-q")
     page.close()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_search_works_under_a_sub_path(chromium, demo_site):
+    from tests.servers import static_server
+
+    with static_server(demo_site.parent) as url:  # the site is now at /site/, as under any sub-path
+        search = SearchPage(chromium.new_page(), url + demo_site.name + "/")
+        assert "site/bo-mau/danh-muc-cong-khai.html#tt-01-2024" in search.ask("bo-mau", "01/2024/TT-BMAU")
+        assert "site/truong-mau/danh-muc-cong-khai.html#hoc-phi-2026-2027" in search.ask("portal", "học phí")
+        search.page.close()
