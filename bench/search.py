@@ -171,7 +171,7 @@ def main() -> None:
     assert result.ok, result.diagnostics[:3]
     sources = result.agencies
     models = [s.model for s in sources]
-    print(f"corpus: {len(models):,} agencies × {args.entries} catalog rows, written and validated in {time.perf_counter() - t:.1f} s")
+    print(f"corpus: {len(models):,} agencies × {args.entries} catalog rows, written and validated in {time.perf_counter() - t:.1f} s", flush=True)
 
     # The portal pages (MkDocs, one small site): the real search page and its script.
     options = BuildOptions(agencies_dir=agencies_dir, out=out, config=ROOT / "mkdocs.yml", content_dir=ROOT / "content", build_date=BUILD_DATE)
@@ -179,11 +179,13 @@ def main() -> None:
     mkdocs_adapter.build(_spec(options, portal, out, None, messages))
 
     ours = tiepcan_index(models, out, messages)
+    print(f"tiepcan index stage: {ours['bundles'] + ours['portal']:.1f} s", flush=True)
     bundle_dirs = [out / m.id / index.INDEX_DIR for m in models]
     per_bundle = statistics.median(du(d) for d in bundle_dirs)
     per_bundle_data = statistics.median(du(d) - sum(f.stat().st_size for f in d.iterdir() if f.is_file() and not f.name.endswith(("pf_meta", ".json"))) for d in bundle_dirs)
     total = sum(du(d) for d in bundle_dirs) + du(out / index.INDEX_DIR)
     theirs = material_indexes(sources, work, messages)
+    print(f"Material search indexes: {theirs}", flush=True)
     assets = material_assets()
     rows = measure_browser(out)
 
@@ -198,6 +200,7 @@ def main() -> None:
     print(f"{'one portal-wide index (Material: one site)':44} {kb(du(out / index.INDEX_DIR)):>24} "
           f"{kb(theirs['combined']):>14} ({kb(theirs['combined_gz'])} gz)")
     print(f"{'fetched before the search field is used':44} {'0 B':>24} {kb(theirs['combined'] + assets):>24}")
+    print(f"{'portal search page HTML (agency filter list)':44} {kb((out / index.SEARCH_PAGE).stat().st_size):>24}")
     print()
     print("Portal search in Chromium (bytes of search files fetched, uncompressed; Material would fetch "
           f"{kb(theirs['combined'] + assets)} on the first page view and 0 per query):")

@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import tempfile
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -38,11 +39,18 @@ INDEX_DIR = "pagefind"
 SEARCH_PAGE = "tim-kiem.html"
 CATALOG_PAGE = "danh-muc-cong-khai.html"
 CONDITIONAL_PAGE = "danh-muc-co-dieu-kien.html"
-# Record types, a Pagefind filter: lets the portal search the agency directory and the merged bundle
-# indexes through one Pagefind instance (one WebAssembly download).
+# Record types. The portal searches the agency directory and the merged bundle indexes through one
+# Pagefind instance (one WebAssembly download) and tells them apart by filter keys: documents have
+# only `a` (agency id), agencies only `f` ("t:agency", "kind:<kind>", "parent:<id>"). One key per
+# index, because Pagefind 1.5.2 writes several filter keys in random order (HashMap), which would
+# make the index files differ between identical builds.
 AGENCY, DOCUMENT = "agency", "doc"
 # What the browser needs from Pagefind's output; its bundled UIs are not used and not published.
-_KEEP = {"pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "index", "fragment", "filter"}
+# (The page runs Pagefind with noWorker, so pagefind-worker.js is not needed either.)
+_KEEP = {"pagefind.js", "pagefind-entry.json", "index", "fragment", "filter"}
+# A word in more than half the agencies does not help choosing agencies, and its postings would be
+# the bulk of the portal index fetched per query; small portals keep every word.
+COMMON_WORD_SHARE, COMMON_WORD_MIN = 0.5, 200
 _SKIP_PAGES = {SEARCH_PAGE, "404.html"}
 _WORD = re.compile(r"[^\s]+")
 _NUMBER = re.compile(r"\b\d+(?:/\d{4})?/[A-Za-zĐđ][\w.-]*", re.UNICODE)
@@ -199,16 +207,20 @@ def agency_records(agency: Agency, bundle: Path | None) -> list[Record]:
     return records
 
 
-def directory_record(agency: Agency, ancestors: Sequence[str], kind_label: str, parent_name: str | None,
-                     documents: Iterable[Record]) -> Record:
-    """The portal's record for one agency: its names, and each distinct word of its documents once
-    (positions are not needed to pick agencies, and one posting per word keeps the index small)."""
+def vocabulary(documents: Iterable[Record]) -> dict[str, None]:
+    """Each distinct word of an agency's records once, in order (lower case)."""
     words: dict[str, None] = {}
     for record in documents:
-        for word in _WORD.findall(record.indexed_text()):
+        for word in _WORD.findall(record.indexed_text().lower()):
             words.setdefault(word, None)
-    names = " ".join(x for x in (agency.name, agency.short_name, kind_label, parent_name) if x)
-    return Record(url=f"{agency.id}/index.html", title=agency.name, text=names + " " + " ".join(words),
+    return words
+
+
+def directory_record(agency: Agency, ancestors: Sequence[str], kind_label: str, parent_name: str | None,
+                     words: Iterable[str]) -> Record:
+    """The portal's record for one agency: the distinct words of its names and documents (positions
+    are not needed to pick agencies, and one posting per word keeps the index small)."""
+    return Record(url=f"{agency.id}/index.html", title=agency.name, text=" ".join(words),
                   excerpt=" · ".join(x for x in (kind_label, parent_name) if x), agency=agency.id,
                   agency_name=agency.name, kind=AGENCY,
                   filters={"kind": [agency.kind], "parent": list(ancestors)})
@@ -220,14 +232,17 @@ def _record_html(record: Record) -> str:
 
     head = [meta("title", record.title), meta("u", record.url), meta("x", record.excerpt),
             meta("a", record.agency), meta("n", record.agency_name), meta("t", record.kind),
-            meta("t", record.kind, "data-pagefind-filter")]
+            ]
     if record.kind == DOCUMENT:
         head.append(meta("a", record.agency, "data-pagefind-filter"))
-    for key, values in sorted(record.filters.items()):
-        head += [meta(key, value, "data-pagefind-filter") for value in values]
-    # The title is repeated as the page's <h1> so Pagefind weighs its words above the body's.
+    else:
+        values = [f"t:{AGENCY}"] + [f"{key}:{value}" for key, vs in sorted(record.filters.items()) for value in vs]
+        head += [meta("f", value, "data-pagefind-filter") for value in values]
+    # A document's title is repeated as the page's <h1> so Pagefind weighs its words above the body's;
+    # an agency's name is already among its (pruned) words.
+    heading = f"<h1>{html.escape(fold_d(record.title))}</h1>" if record.kind == DOCUMENT else ""
     return (f'<!doctype html><html lang="vi"><head>{"".join(head)}</head><body>'
-            f"<h1>{html.escape(fold_d(record.title))}</h1><p>{html.escape(record.indexed_text())}</p></body></html>")
+            f"{heading}<p>{html.escape(record.indexed_text())}</p></body></html>")
 
 
 @lru_cache(maxsize=None)
@@ -280,9 +295,14 @@ def index_agency(agency: Agency, bundle: Path, built_pages: bool = True) -> list
 
 def index_portal(agencies: Sequence[Agency], documents: dict[str, list[Record]], root: Path, messages: Catalog) -> None:
     models = {a.id: a for a in agencies}
-    directory = []
-    for agency in sorted(agencies, key=lambda a: a.id):
-        parent = models[agency.parent].name if agency.parent in models else None
-        directory.append(directory_record(agency, ancestors_of(agency, models), messages.text(f"ui.kind.{agency.kind}"),
-                                          parent, documents.get(agency.id, [])))
+    labels = {a.id: (messages.text(f"ui.kind.{a.kind}"), models[a.parent].name if a.parent in models else None)
+              for a in agencies}
+    words = {}
+    for a in agencies:
+        names = " ".join(x for x in (a.name, a.short_name, *labels[a.id]) if x)
+        words[a.id] = vocabulary([Record(url="", title=names, text=names), *documents.get(a.id, [])])
+    share = Counter(word for agency_words in words.values() for word in agency_words)
+    limit = max(COMMON_WORD_MIN, int(len(models) * COMMON_WORD_SHARE))
+    directory = [directory_record(a, ancestors_of(a, models), *labels[a.id], [w for w in words[a.id] if share[w] <= limit])
+                 for a in sorted(agencies, key=lambda a: a.id)]
     write_index(directory, root / INDEX_DIR)

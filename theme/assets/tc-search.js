@@ -42,7 +42,8 @@
     if (!engine) {
       status.textContent = text("loading");
       engine = import(indexUrl + "pagefind.js").then(function (pagefind) {
-        return pagefind.options({ basePath: indexUrl }).then(function () { return pagefind.init(); })
+        // noWorker: search runs on the page, so pagefind-worker.js (41 KB) is never downloaded.
+        return pagefind.options({ basePath: indexUrl, noWorker: true }).then(function () { return pagefind.init(); })
           .then(function () { status.textContent = ""; return pagefind; });
       });
       engine.catch(function () { engine = null; });
@@ -187,20 +188,41 @@
     });
   }
 
+  function agencyScope(chosen, always) {
+    // Agency records carry filter f ("t:agency", "kind:…", "parent:…"); documents carry only a.
+    // Before any bundle index is merged there is nothing to tell apart: no filter, no filter file.
+    var wanted = [];
+    if (chosen.kind) wanted.push("kind:" + chosen.kind);
+    if (chosen.parent) wanted.push("parent:" + chosen.parent);
+    if (!wanted.length && !Object.keys(merged).length && !always) return {};
+    return { f: { all: ["t:agency"].concat(wanted) } };
+  }
+
+  function pickAgencies(pagefind, query, chosen) {
+    var scope = agencyScope(chosen, false);
+    // The portal's agency records leave out words most agencies share (generator/index.py), so a
+    // query made only of such words picks no agency by itself: the first agencies of the chosen
+    // scope are searched then, and the page says the search was broad.
+    return forgiving(pagefind, query, scope).then(function (agencies) {
+      if (agencies.length) return { agencies: agencies, broad: false };
+      return pagefind.search(null, { filters: agencyScope(chosen, true) })
+        .then(function (all) { return { agencies: all.results, broad: true }; });
+    }).then(function (found) {
+      return Promise.all(found.agencies.slice(0, AGENCIES).map(function (r) { return r.data(); })).then(function (top) {
+        return { ids: top.map(function (d) { return d.meta.a; }), agencies: found.broad ? [] : found.agencies, broad: found.broad };
+      });
+    });
+  }
+
   function searchPortal(pagefind, query, chosen) {
     var pick = chosen.agency
       ? Promise.resolve({ ids: [chosen.agency], agencies: [] })
-      : forgiving(pagefind, query, Object.assign({ t: "agency" },
-          chosen.kind ? { kind: chosen.kind } : {}, chosen.parent ? { parent: chosen.parent } : {}))
-        .then(function (agencies) {
-          return Promise.all(agencies.slice(0, AGENCIES).map(function (r) { return r.data(); }))
-            .then(function (top) { return { ids: top.map(function (d) { return d.meta.a; }), agencies: agencies }; });
-        });
+      : pickAgencies(pagefind, query, chosen);
     return pick.then(function (picked) {
       if (!picked.ids.length) return { agencies: picked.agencies, documents: [] };
       return Promise.all(picked.ids.map(function (id) { return mergeAgency(pagefind, id); }))
-        .then(function () { return forgiving(pagefind, query, { t: "doc", a: { any: picked.ids } }); })
-        .then(function (documents) { return { agencies: picked.agencies, documents: documents }; });
+        .then(function () { return forgiving(pagefind, query, { a: { any: picked.ids } }); })
+        .then(function (documents) { return { agencies: picked.agencies, documents: documents, broad: picked.broad }; });
     });
   }
 
@@ -218,7 +240,9 @@
       var found = portal ? searchPortal(pagefind, query, filters())
         : forgiving(pagefind, query, {}).then(function (results) { return { agencies: [], documents: results }; });
       return found.then(function (r) {
-        return exactFirst(r.documents, raw).then(function (documents) { return { agencies: r.agencies, documents: documents }; });
+        return exactFirst(r.documents, raw).then(function (documents) {
+          return { agencies: r.agencies, documents: documents, broad: r.broad };
+        });
       }).then(function (r) {
         if (ticket !== latest) return;
         var parts = [];
@@ -228,7 +252,8 @@
           if (ticket !== latest) return;
           output.replaceChildren.apply(output, parts.map(function (p) { return p.element; }));
           var count = r.documents.length;
-          status.textContent = count ? text("count", { count: count, query: raw }) : text("none", { query: raw });
+          status.textContent = (count ? text("count", { count: count, query: raw }) : text("none", { query: raw })) +
+            (r.broad && count ? " " + text("broad") : "");
           box.setAttribute("data-state", "done");
         });
       });
