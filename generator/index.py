@@ -51,6 +51,10 @@ _KEEP = {"pagefind.js", "pagefind-entry.json", "index", "fragment", "filter"}
 # A word in more than half the agencies does not help choosing agencies, and its postings would be
 # the bulk of the portal index fetched per query; small portals keep every word.
 COMMON_WORD_SHARE, COMMON_WORD_MIN = 0.5, 200
+# Every agency record carries this word, so the page can list agencies of a scope with one small
+# word query when a query is too broad (Pagefind's filter-only search fetches every index chunk).
+# "zz" sorts it into the last chunk, among few other words. Same constant in tc-search.js.
+EVERY_AGENCY = "zzcoquan"
 _SKIP_PAGES = {SEARCH_PAGE, "404.html"}
 _WORD = re.compile(r"[^\s]+")
 _NUMBER = re.compile(r"\b\d+(?:/\d{4})?/[A-Za-zĐđ][\w.-]*", re.UNICODE)
@@ -293,7 +297,8 @@ def index_agency(agency: Agency, bundle: Path, built_pages: bool = True) -> list
     return records
 
 
-def index_portal(agencies: Sequence[Agency], documents: dict[str, list[Record]], root: Path, messages: Catalog) -> None:
+def directory_records(agencies: Sequence[Agency], documents: dict[str, list[Record]], messages: Catalog) -> list[Record]:
+    """One record per agency for the portal index: words shared by most agencies left out."""
     models = {a.id: a for a in agencies}
     labels = {a.id: (messages.text(f"ui.kind.{a.kind}"), models[a.parent].name if a.parent in models else None)
               for a in agencies}
@@ -303,6 +308,10 @@ def index_portal(agencies: Sequence[Agency], documents: dict[str, list[Record]],
         words[a.id] = vocabulary([Record(url="", title=names, text=names), *documents.get(a.id, [])])
     share = Counter(word for agency_words in words.values() for word in agency_words)
     limit = max(COMMON_WORD_MIN, int(len(models) * COMMON_WORD_SHARE))
-    directory = [directory_record(a, ancestors_of(a, models), *labels[a.id], [w for w in words[a.id] if share[w] <= limit])
-                 for a in sorted(agencies, key=lambda a: a.id)]
-    write_index(directory, root / INDEX_DIR)
+    return [directory_record(a, ancestors_of(a, models), *labels[a.id],
+                             [w for w in words[a.id] if share[w] <= limit] + [EVERY_AGENCY])
+            for a in sorted(agencies, key=lambda a: a.id)]
+
+
+def index_portal(agencies: Sequence[Agency], documents: dict[str, list[Record]], root: Path, messages: Catalog) -> None:
+    write_index(directory_records(agencies, documents, messages), root / INDEX_DIR)

@@ -58,6 +58,23 @@ def test_the_same_records_give_byte_identical_index_files(tmp_path: Path):
     assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files)
 
 
+def test_the_portal_leaves_out_words_most_agencies_share(tmp_path: Path, monkeypatch):
+    from generator import index
+    from generator.i18n import catalog
+    from generator.regime import regime_ids
+    from generator.validate import check_paths
+    from tests.conftest import write_agency
+
+    for number in range(4):
+        write_agency(tmp_path, f"so-thu-{number}")
+    models = [a.model for a in check_paths([tmp_path], regime_ids()).agencies]
+    documents = {m.id: [index.Record(url="", title="Kế hoạch chung", text=f"Kế hoạch chung riêng{m.id[-1]}")] for m in models}
+    monkeypatch.setattr(index, "COMMON_WORD_MIN", 1)
+    words = [set(r.text.split()) for r in index.directory_records(models, documents, catalog("vi"))]
+    assert all("hoạch" not in w and index.EVERY_AGENCY in w for w in words)  # in all 4: left out
+    assert [sorted(w for w in ws if w.startswith("riêng")) for ws in words] == [["riêng0"], ["riêng1"], ["riêng2"], ["riêng3"]]
+
+
 def test_material_lunr_search_is_gone(demo_site: Path):
     assert not list(demo_site.rglob("search_index.json"))
     for page in [demo_site / "index.html", demo_site / "bo-mau" / "danh-muc-cong-khai.html"]:
