@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from pathlib import Path
 
-from generator import export, mkdocs_adapter, regime as regimes
+from generator import export, index, mkdocs_adapter, regime as regimes
 from generator.diagnostics import Diagnostic
 from generator.i18n import Catalog, catalog
 from generator.publish import staged
@@ -108,11 +108,13 @@ def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _:
         chosen_regimes = {a.model.id: regimes.select(options.build_date, a.model.regime or options.regime) for a in agencies}
         portal = render_portal(list(agencies), chosen_regimes, Path(work) / "_portal", messages, options.build_date)
         mkdocs_adapter.build(_spec(options, portal, staging, None, messages))
+        documents: dict[str, list[index.Record]] = {}
         for source in agencies:
             agency_id = source.model.id
             if options.only and agency_id not in options.only and (previous / agency_id).is_dir():
                 shutil.copytree(previous / agency_id, staging / agency_id)
                 report.reused.append(agency_id)
+                documents[agency_id] = index.agency_records(source.model, staging / agency_id)
                 continue
             progress(agency_id)
             chosen = chosen_regimes[agency_id]
@@ -120,5 +122,7 @@ def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _:
             mkdocs_adapter.build(_spec(options, site, staging / agency_id, agency_id, messages))
             export.write_all(staging / agency_id, export.ExportContext(
                 source.model, chosen.data, options.build_date, messages, _bundle_url(options.site_url, agency_id)))
+            documents[agency_id] = index.index_agency(source.model, staging / agency_id)
             report.built.append(agency_id)
+        index.index_portal([a.model for a in agencies], documents, staging, messages)
     return report

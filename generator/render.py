@@ -32,6 +32,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 ATTACHMENTS = "tep"  # attachments keep their relative path under this folder of the bundle
 EXTRA_PAGES = "trang"
 SHARED_PAGES = "huong-dan"
+SEARCH_AGENCY_LIST_MAX = 300  # portal search: agencies listed in its agency filter, at most
 
 # Characters that mean something to Markdown, its extensions or HTML; newline too, so a value
 # can never start a line (and so never a heading, list or code block).
@@ -115,6 +116,7 @@ class AgencyRenderer:
         ("mau-phieu.md", "forms"),
         ("quy-che-noi-bo.md", "regulation"),
         ("thong-ke.md", "statistics"),
+        ("tim-kiem.md", "search"),
         ("kha-nang-tiep-can.md", "accessibility"),
     )
 
@@ -265,5 +267,23 @@ def render_portal(agencies: list[AgencySource], regimes: dict[str, Regime], docs
                       for model in sorted(models.values(), key=lambda m: (m.name, m.id))]),
         encoding="utf-8",
     )
-    return RenderedSite(docs_dir, messages.text("ui.portal.title"), [Page("index.md", messages.text("ui.portal.title"))],
+    (docs_dir / "tim-kiem.md").write_text(
+        env.get_template("portal/search.md.j2").render(filters=_search_filters(models, children, messages)), encoding="utf-8")
+    return RenderedSite(docs_dir, messages.text("ui.portal.title"),
+                        [Page("index.md", messages.text("ui.portal.title")), Page("tim-kiem.md", messages.text("ui.page.search"))],
                         {"sample": False, "portal": True})
+
+
+def _search_filters(models: dict[str, Agency], children: dict[str | None, list[Agency]], messages: Catalog) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The portal search's filter choices (key, label, [(value, text)]): values are what the index stores."""
+    by_name = sorted(models.values(), key=lambda m: (m.name, m.id))
+    kinds = sorted({m.kind for m in models.values()})
+    filters = [
+        ("kind", messages.text("ui.search.filter_kind"), [(k, messages.text(f"ui.kind.{k}")) for k in kinds]),
+        ("parent", messages.text("ui.search.filter_parent"), [(m.id, m.name) for m in by_name if children.get(m.id)]),
+    ]
+    # A list of every agency would weigh ~100 bytes each on the search page (546 KB at 5,000):
+    # past a few hundred, citizens narrow by parent and kind, or use the agency's own search page.
+    if len(models) <= SEARCH_AGENCY_LIST_MAX:
+        filters.insert(0, ("agency", messages.text("ui.search.filter_agency"), [(m.id, m.name) for m in by_name]))
+    return filters

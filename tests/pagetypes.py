@@ -48,6 +48,8 @@ PAGE_TYPES: tuple[PageType, ...] = (
     PageType("agency_page", FULL, "trang/*.html"),
     PageType("english", FULL, "english.html"),
     PageType("accessibility", FULL, "kha-nang-tiep-can.html"),
+    PageType("search", FULL, "tim-kiem.html", query="?q=th%C3%B4ng+t%C6%B0"),  # with results shown
+    PageType("portal_search", PORTAL, "tim-kiem.html", query="?q=ke+hoach"),
     PageType("not_found", FULL, "404.html"),
 )
 

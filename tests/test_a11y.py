@@ -87,6 +87,13 @@ def test_the_catalog_is_checked_at_500_entries_of_a_marked_sample(sample_site):
     assert 'class="tc-banner"' in text  # "Dữ liệu mẫu" on the page itself
 
 
+def settle(page, path: str) -> None:
+    """A search page given a query draws its results with JavaScript: check it once they are shown."""
+    status = page.locator(".tc-search__status")
+    if "?q=" in path and status.count() and status.first.is_visible():  # without JavaScript the box is not shown
+        page.wait_for_function("() => document.querySelector('.tc-search__status').textContent.trim() !== ''")
+
+
 # ---------------------------------------------------------------- axe-core
 
 
@@ -98,6 +105,7 @@ def test_no_axe_violations_on_any_page_type(chromium, sample_site, sample_url, v
     found: list[str] = []
     for page_type, path in visits(sample_site):
         page.goto(sample_url + path)
+        settle(page, path)
         assert page.evaluate("document.body.dataset.mdColorScheme") == PALETTES[palette], path
         found += [f"{page_type} {path}: {v}" for v in axe_violations(page)]
     context.close()
@@ -163,6 +171,7 @@ def test_every_page_type_works_by_keyboard(chromium, sample_site, sample_url, vi
     for page_type, path in visits(sample_site):
         where = f"{page_type} {path}"
         page.goto(sample_url + path)
+        settle(page, path)
         stops = page.evaluate(_MARK_TAB_STOPS)
         if 'class="md-skip' not in stops[0]:
             problems.append(f"{where}: the first tab stop is not the skip link: {stops[0]}")
@@ -181,6 +190,7 @@ def test_every_page_type_works_by_keyboard(chromium, sample_site, sample_url, vi
         if reached[:len(stops)] != [str(i) for i in range(len(stops))] or reached[len(stops):] not in ([], ["0"]):
             problems.append(f"{where}: Tab reached stops {reached}, expected 0…{len(stops) - 1} then out (or round)")
         page.goto(sample_url + path)
+        settle(page, path)
         page.keyboard.press("Tab")
         page.keyboard.press("Enter")
         skip_target = page.evaluate("""() => { const t = document.getElementById(location.hash.slice(1));
@@ -228,6 +238,7 @@ def test_every_page_type_is_complete_without_javascript(chromium, sample_site, s
     for page_type, path in visits(sample_site):
         where = f"{page_type} {path}"
         page.goto(sample_url + path)
+        settle(page, path)
         hidden = page.evaluate(_HIDDEN_CONTENT)
         if hidden:
             problems.append(f"{where}: hidden content {hidden[:3]}")

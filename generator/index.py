@@ -1,0 +1,317 @@
+"""Stage 5 — index: built bundles + validated agencies → Pagefind search indexes (read by theme/assets/tc-search.js).
+
+Per agency bundle, `<bundle>/pagefind/`: one record per catalog entry (linking to its row anchor) and one
+per built page. Portal, `<out>/pagefind/`: one record per agency (its names plus the distinct words of its
+records). At national scale a flat index of every document would cost ~5 bytes per record in Pagefind's
+metadata alone, fetched on the first query; so the portal search ranks agencies first and then merges
+only the top agencies' own bundle indexes (their files are shared, not copied).
+
+Vietnamese: Pagefind folds tone marks but not đ/Đ (no Unicode decomposition), so indexed text has
+đ→d, Đ→D (tones kept, so exact-diacritics ranking still works) and the browser folds queries the same
+way. Indexed text is never shown: titles and excerpts shown come from record metadata, unfolded.
+Abbreviations (data/search/abbreviations.yaml) and document-number parts are added to indexed text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+import tempfile
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from html.parser import HTMLParser
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pagefind.service import get_executable
+
+from generator.i18n import Catalog
+from generator.mkdocs_adapter import BuildFailed
+from generator.model import Agency
+
+INDEX_DIR = "pagefind"
+SEARCH_PAGE = "tim-kiem.html"
+CATALOG_PAGE = "danh-muc-cong-khai.html"
+CONDITIONAL_PAGE = "danh-muc-co-dieu-kien.html"
+# Record types. The portal searches the agency directory and the merged bundle indexes through one
+# Pagefind instance (one WebAssembly download) and tells them apart by filter keys: documents have
+# only `a` (agency id), agencies only `f` ("t:agency", "kind:<kind>", "parent:<id>"). One key per
+# index, because Pagefind 1.5.2 writes several filter keys in random order (HashMap), which would
+# make the index files differ between identical builds.
+AGENCY, DOCUMENT = "agency", "doc"
+# What the browser needs from Pagefind's output; its bundled UIs are not used and not published.
+# (The page runs Pagefind with noWorker, so pagefind-worker.js is not needed either.)
+_KEEP = {"pagefind.js", "pagefind-entry.json", "index", "fragment", "filter"}
+# A word in more than half the agencies does not help choosing agencies, and its postings would be
+# the bulk of the portal index fetched per query; small portals keep every word.
+COMMON_WORD_SHARE, COMMON_WORD_MIN = 0.5, 200
+# Every agency record carries this word, so the page can list agencies of a scope with one small
+# word query when a query is too broad (Pagefind's filter-only search fetches every index chunk).
+# "zz" sorts it into the last chunk, among few other words. Same constant in tc-search.js.
+EVERY_AGENCY = "zzcoquan"
+_SKIP_PAGES = {SEARCH_PAGE, "404.html"}
+_WORD = re.compile(r"[^\s]+")
+_NUMBER = re.compile(r"\b\d+(?:/\d{4})?/[A-Za-zĐđ][\w.-]*", re.UNICODE)
+
+
+class IndexFailed(BuildFailed):
+    """Pagefind refused the records: its message says why (reported by the CLI like any failed build)."""
+
+
+def fold_d(text: str) -> str:
+    """đ→d, Đ→D only: the one Vietnamese letter Pagefind's diacritic folding misses (same length)."""
+    return text.replace("đ", "d").replace("Đ", "D")
+
+
+@lru_cache(maxsize=65536)
+def _plain(word: str) -> str:
+    """Lower case without any diacritic, for comparing words (never written to the index)."""
+    decomposed = unicodedata.normalize("NFD", fold_d(word).lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class Abbreviation:
+    short: str
+    full: str
+
+    @property
+    def short_parts(self) -> tuple[str, ...]:  # "NĐ-CP" → ("nd", "cp"): each must be a word of the text
+        return tuple(_plain(p) for p in self.short.split("-"))
+
+    @property
+    def full_words(self) -> str:  # " uy ban nhan dan ": must occur as whole words
+        return f" {_plain(self.full)} "
+
+
+@lru_cache(maxsize=None)
+def abbreviations() -> tuple[tuple[Abbreviation, tuple[str, ...], str], ...]:
+    """The table from data/search/abbreviations.yaml, with each side's comparison form precomputed."""
+    text = resources.files("generator.data").joinpath("search/abbreviations.yaml").read_text(encoding="utf-8")
+    rows = [Abbreviation(str(row["short"]), str(row["full"])) for row in yaml.safe_load(text)]
+    return tuple((row, row.short_parts, row.full_words) for row in rows)
+
+
+def expansions(text: str) -> list[str]:
+    """Words to index beside `text`: full forms of its abbreviations, abbreviations of its full forms,
+    and the parts of document numbers ("305/KH-UBND" → "305 KH UBND 305KHUBND")."""
+    extra: list[str] = []
+    tokens = {_plain(t) for t in re.split(r"[\s/,;:().\-–]+", text) if t}
+    plain_text = " " + " ".join(_plain(t) for t in re.split(r"[\s,;:().–]+", text) if t) + " "
+    for row, short_parts, full_words in abbreviations():
+        if all(p in tokens for p in short_parts):
+            extra.append(row.full)
+        if full_words in plain_text:
+            extra.append(row.short)
+    for number in _NUMBER.findall(text):
+        parts = [p for p in re.split(r"[/.\-]", number) if p]
+        extra.append(" ".join(parts) + " " + "".join(parts))
+    return extra
+
+
+@dataclass(frozen=True)
+class Record:
+    """One search result: `url` is relative to the bundle (or portal) root."""
+
+    url: str
+    title: str
+    text: str  # indexed, never displayed
+    excerpt: str = ""  # displayed under the title
+    agency: str = ""  # agency id (portal filters, and the bundle a document belongs to)
+    agency_name: str = ""
+    kind: str = DOCUMENT
+    filters: dict[str, list[str]] = field(default_factory=dict)
+
+    def indexed_text(self) -> str:
+        return _indexed_text(self.title, self.text)
+
+
+@lru_cache(maxsize=4096)  # asked twice per record: for its bundle index and for the portal's vocabulary
+def _indexed_text(title: str, text: str) -> str:
+    return fold_d(" ".join([text, *expansions(title + " " + text)]))
+
+
+class _ArticleText(HTMLParser):
+    """The readable text of a built page's article: title, and body without tables (catalog rows are
+    records of their own) or Material's permalink glyphs."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0  # inside <article> when > 0
+        self.skip = 0
+        self.title: list[str] = []
+        self.in_h1 = False
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = dict(attrs).get("class") or ""
+        if tag == "article":
+            self.depth += 1
+        elif self.depth and (self.skip or tag in {"table", "script", "style"} or "headerlink" in classes):
+            self.skip += 1 if tag not in {"br", "img", "input", "meta", "hr", "wbr"} else 0
+        if self.depth and tag == "h1":
+            self.in_h1 = True
+        if self.depth and tag in {"p", "li", "h1", "h2", "h3", "h4", "td", "th", "br", "div"}:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "article":
+            self.depth -= 1
+        elif self.skip:
+            self.skip -= 1
+        if tag == "h1":
+            self.in_h1 = False
+
+    def handle_data(self, data: str) -> None:
+        if self.depth and not self.skip:
+            self.parts.append(data)
+            if self.in_h1:
+                self.title.append(data)
+
+
+def page_record(bundle: Path, page: Path, agency_id: str, agency_name: str) -> Record | None:
+    reader = _ArticleText()
+    reader.feed(page.read_text(encoding="utf-8"))
+    text = " ".join(" ".join(reader.parts).split())
+    title = " ".join(" ".join(reader.title).split())
+    if not title:
+        return None
+    body = text[len(title):].strip() if text.startswith(title) else text
+    return Record(url=page.relative_to(bundle).as_posix(), title=title, text=text, excerpt=body[:180],
+                  agency=agency_id, agency_name=agency_name)
+
+
+def agency_records(agency: Agency, bundle: Path | None) -> list[Record]:
+    """Every result of one agency: its catalog rows, conditional rows, and (when built) its pages."""
+    name = agency.name
+    records = []
+    for entry in agency.catalog:
+        meta = " · ".join(x for x in (entry.number, entry.issuer, entry.created.strftime("%d/%m/%Y")) if x)
+        text = " ".join(x for x in (entry.title, entry.number, entry.issuer, entry.summary, entry.unit) if x)
+        records.append(Record(url=f"{CATALOG_PAGE}#{entry.id}", title=entry.title, text=text, excerpt=meta,
+                              agency=agency.id, agency_name=name))
+    for entry in agency.conditional_catalog:
+        text = " ".join(x for x in (entry.title, entry.number, entry.unit, entry.consent_from) if x)
+        records.append(Record(url=f"{CONDITIONAL_PAGE}#{entry.id}", title=entry.title, text=text,
+                              excerpt=entry.number or "", agency=agency.id, agency_name=name))
+    if bundle is not None:
+        for page in sorted(bundle.rglob("*.html")):
+            relative = page.relative_to(bundle)
+            if relative.as_posix() in _SKIP_PAGES or relative.parts[0] in {INDEX_DIR, "assets", "tep"}:
+                continue
+            record = page_record(bundle, page, agency.id, name)
+            if record:
+                records.append(record)
+    return records
+
+
+def vocabulary(documents: Iterable[Record]) -> dict[str, None]:
+    """Each distinct word of an agency's records once, in order (lower case)."""
+    words: dict[str, None] = {}
+    for record in documents:
+        for word in _WORD.findall(record.indexed_text().lower()):
+            words.setdefault(word, None)
+    return words
+
+
+def directory_record(agency: Agency, ancestors: Sequence[str], kind_label: str, parent_name: str | None,
+                     words: Iterable[str]) -> Record:
+    """The portal's record for one agency: the distinct words of its names and documents (positions
+    are not needed to pick agencies, and one posting per word keeps the index small)."""
+    return Record(url=f"{agency.id}/index.html", title=agency.name, text=" ".join(words),
+                  excerpt=" · ".join(x for x in (kind_label, parent_name) if x), agency=agency.id,
+                  agency_name=agency.name, kind=AGENCY,
+                  filters={"kind": [agency.kind], "parent": list(ancestors)})
+
+
+def _record_html(record: Record) -> str:
+    def meta(name: str, value: str, attribute: str = "data-pagefind-meta") -> str:
+        return f'<meta {attribute}="{name}[content]" content="{html.escape(value)}">'
+
+    head = [meta("title", record.title), meta("u", record.url), meta("x", record.excerpt),
+            meta("a", record.agency), meta("n", record.agency_name), meta("t", record.kind),
+            ]
+    if record.kind == DOCUMENT:
+        head.append(meta("a", record.agency, "data-pagefind-filter"))
+    else:
+        values = [f"t:{AGENCY}"] + [f"{key}:{value}" for key, vs in sorted(record.filters.items()) for value in vs]
+        head += [meta("f", value, "data-pagefind-filter") for value in values]
+    # A document's title is repeated as the page's <h1> so Pagefind weighs its words above the body's;
+    # an agency's name is already among its (pruned) words.
+    heading = f"<h1>{html.escape(fold_d(record.title))}</h1>" if record.kind == DOCUMENT else ""
+    return (f'<!doctype html><html lang="vi"><head>{"".join(head)}</head><body>'
+            f"{heading}<p>{html.escape(record.indexed_text())}</p></body></html>")
+
+
+@lru_cache(maxsize=None)
+def _pagefind() -> Path:
+    binary = get_executable()  # the pagefind_bin wheel's binary (or PAGEFIND_BINARY_PATH)
+    if binary is None:
+        raise IndexFailed(["pagefind binary not found: install requirements.lock (pagefind[bin])"])
+    return binary
+
+
+def write_index(records: Sequence[Record], target: Path) -> None:
+    """Pagefind over `records` into `target` (replaced). Runs the pagefind binary directly, once:
+    its Python service answers one message per 0.1 s (far too slow for thousands of records), and
+    `python -m pagefind` adds ~0.2 s of interpreter start per bundle."""
+    with tempfile.TemporaryDirectory(prefix="tiepcan-index-") as work:
+        source = Path(work) / "records"
+        source.mkdir()
+        for number, record in enumerate(records):
+            (source / f"{number:07d}.html").write_text(_record_html(record), encoding="utf-8")
+        output = Path(work) / "out"
+        done = subprocess.run(
+            [str(_pagefind()), "--site", str(source), "--output-path", str(output),
+             "--force-language", "vi", "--silent"],
+            capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise IndexFailed([(done.stdout + done.stderr).strip()])
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        for item in sorted(output.iterdir()):
+            if item.name in _KEEP or item.suffix in {".pf_meta", ".pagefind"}:
+                shutil.move(str(item), target / item.name)
+
+
+def ancestors_of(agency: Agency, models: dict[str, Agency]) -> list[str]:
+    chain: list[str] = []
+    parent = agency.parent
+    while parent and parent in models and parent not in chain:
+        chain.append(parent)
+        parent = models[parent].parent
+    return chain
+
+
+def index_agency(agency: Agency, bundle: Path, built_pages: bool = True) -> list[Record]:
+    """The bundle's index; `built_pages=False` indexes the catalog alone (benchmarks without MkDocs)."""
+    records = agency_records(agency, bundle if built_pages else None)
+    write_index(records, bundle / INDEX_DIR)
+    return records
+
+
+def directory_records(agencies: Sequence[Agency], documents: dict[str, list[Record]], messages: Catalog) -> list[Record]:
+    """One record per agency for the portal index: words shared by most agencies left out."""
+    models = {a.id: a for a in agencies}
+    labels = {a.id: (messages.text(f"ui.kind.{a.kind}"), models[a.parent].name if a.parent in models else None)
+              for a in agencies}
+    words = {}
+    for a in agencies:
+        names = " ".join(x for x in (a.name, a.short_name, *labels[a.id]) if x)
+        words[a.id] = vocabulary([Record(url="", title=names, text=names), *documents.get(a.id, [])])
+    share = Counter(word for agency_words in words.values() for word in agency_words)
+    limit = max(COMMON_WORD_MIN, int(len(models) * COMMON_WORD_SHARE))
+    return [directory_record(a, ancestors_of(a, models), *labels[a.id],
+                             [w for w in words[a.id] if share[w] <= limit] + [EVERY_AGENCY])
+            for a in sorted(agencies, key=lambda a: a.id)]
+
+
+def index_portal(agencies: Sequence[Agency], documents: dict[str, list[Record]], root: Path, messages: Catalog) -> None:
+    write_index(directory_records(agencies, documents, messages), root / INDEX_DIR)
