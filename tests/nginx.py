@@ -23,7 +23,7 @@ NGINX = os.environ.get("TIEPCAN_NGINX", "/usr/sbin/nginx")
 # Example values in docs/deploy/tiepcan.conf that a deployment (or this test) replaces.
 EXAMPLE_SITE = "/srv/tiepcan/site"
 EXAMPLE_BUNDLE = "/var/www/tiep-can-thong-tin/"
-EXAMPLE_SUB_PATH = "/tiep-can-thong-tin/"
+EXAMPLE_SUB_PATH = "/tiep-can-thong-tin"  # also written without its final slash
 EXAMPLE_LISTEN = "listen 80;"
 EXAMPLE_SNIPPETS = "include snippets/"
 
@@ -49,7 +49,7 @@ def site_config(site: Path, bundle: Path, sub_path: str, port: int) -> str:
     bundle_placeholder = "\0bundle\0"  # the bundle folder's example contains the sub-path's example
     text = text.replace(EXAMPLE_BUNDLE, bundle_placeholder)
     text = text.replace(EXAMPLE_SITE, str(site))
-    text = text.replace(EXAMPLE_SUB_PATH, sub_path)
+    text = text.replace(EXAMPLE_SUB_PATH, sub_path.rstrip("/"))
     text = text.replace(bundle_placeholder, f"{bundle}/")
     text = text.replace(EXAMPLE_LISTEN, f"listen 127.0.0.1:{port};")
     return text.replace(EXAMPLE_SNIPPETS, f"include {DEPLOY}/")

@@ -10,6 +10,7 @@ block anything.
 from __future__ import annotations
 
 import gzip
+import http.client
 import tarfile
 import urllib.error
 import urllib.request
@@ -137,6 +138,14 @@ def test_headers_caching_and_compression(server, unpacked_bundle):
     assert status == 200 and headers["Content-Encoding"] == "gzip"
     assert body == (unpacked_bundle / "danh-muc-cong-khai.html.gz").read_bytes()
     assert gzip.decompress(body) == (unpacked_bundle / "danh-muc-cong-khai.html").read_bytes()
+
+
+def test_the_sub_path_without_its_final_slash_redirects(server):
+    connection = http.client.HTTPConnection(server.removeprefix("http://"))
+    connection.request("GET", SUB_PATH.rstrip("/"))
+    response = connection.getresponse()
+    assert (response.status, response.getheader("Location")) == (301, SUB_PATH)
+    connection.close()
 
 
 def test_the_csp_check_can_fail(chromium, server):
