@@ -69,12 +69,18 @@ def crawl(browser, start: str, scope: str) -> Crawl:
     origin = _origin(start)
     context = browser.new_context()
     page = context.new_page()
-    current: dict = {"url": start, "leaving": False}
+    current: dict = {"url": start, "leaving": False, "new": False}
     pending: set = set()
+    requested: set[str] = set()
+    cancelled: set[str] = set()  # requests cut short when the crawler moved on
+    finished: set[str] = set()
 
     def on_request(request) -> None:
         result.requests += 1
         pending.add(request)
+        if request.url not in requested and not request.is_navigation_request():
+            requested.add(request.url)
+            current["new"] = True
         if request.url.startswith(("data:", "blob:")):
             return
         if _origin(request.url) != origin:
@@ -86,10 +92,10 @@ def crawl(browser, start: str, scope: str) -> Crawl:
 
     def on_failed(request) -> None:
         pending.discard(request)
-        if request.url.startswith("file:") and _file_status(request.url) is None:
+        if current["leaving"] and request.failure == "net::ERR_ABORTED":
+            cancelled.add(urldefrag(request.url)[0])  # checked directly at the end
+        elif request.url.startswith("file:") and _file_status(request.url) is None:
             result.blocked.append(urldefrag(request.url)[0])  # scripts may not fetch() from disk
-        elif current.get("leaving") and request.failure == "net::ERR_ABORTED":
-            pass  # cancelled because the crawler went on to the next page, not because it is missing
         elif _origin(request.url) == origin:
             result.broken.append(f"{current['url']} → {request.url} ({request.failure})")
 
@@ -100,21 +106,22 @@ def crawl(browser, start: str, scope: str) -> Crawl:
     page.on("request", on_request)
     page.on("response", on_response)
     page.on("requestfailed", on_failed)
-    page.on("requestfinished", lambda request: pending.discard(request))
+    page.on("requestfinished", lambda request: (pending.discard(request), finished.add(urldefrag(request.url)[0])))
     page.on("console", on_console)
     page.on("pageerror", lambda error: result.errors.append(f"{current['url']}: {error}"))
 
     queue, seen = [start], {start}
     while queue:
         url = queue.pop(0)
-        current.update(url=url, leaving=True)
+        current.update(url=url, leaving=True, new=False)
         response = page.goto(url, wait_until="load")
         current["leaving"] = False
         if url.startswith("http") and (response is None or response.status != 200):
             result.broken.append(f"{url} (HTTP {response.status if response else 'no response'})")
             continue
         result.pages.append(url)
-        settle(page, pending)
+        if current["new"]:  # a page that loads something not seen before gets the time to finish it
+            settle(page, pending)
         for link in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
             target, _ = urldefrag(link)
             if _origin(target) != origin or target in seen:
@@ -132,4 +139,8 @@ def crawl(browser, start: str, scope: str) -> Crawl:
                 if problem:
                     result.broken.append(f"{url} → {target} ({problem})")
     context.close()
+    for url in sorted(cancelled - finished):
+        problem = _file_status(url)
+        if problem:
+            result.broken.append(f"{url} ({problem}; requested by a page, cut short by the crawler)")
     return result

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import subprocess
+import sysconfig
 import tarfile
 import urllib.error
 import urllib.request
@@ -138,6 +140,37 @@ def test_headers_caching_and_compression(server, unpacked_bundle):
     assert status == 200 and headers["Content-Encoding"] == "gzip"
     assert body == (unpacked_bundle / "danh-muc-cong-khai.html.gz").read_bytes()
     assert gzip.decompress(body) == (unpacked_bundle / "danh-muc-cong-khai.html").read_bytes()
+
+
+def test_catalog_filter_and_pagefind_search_work_under_the_csp(chromium, server, unpacked_bundle):
+    """What the CSP must not break: the catalog filter (theme/assets/tiepcan.js) and the search
+    engine (Pagefind: module import, a worker, WebAssembly), the latter indexed over this bundle
+    here and queried through its own JavaScript API inside the page."""
+    pagefind = Path(sysconfig.get_path("purelib")) / "pagefind_bin" / "pagefind"
+    subprocess.run([str(pagefind), "--site", str(unpacked_bundle), "--output-subdir", "pagefind-csp"],
+                   check=True, capture_output=True)
+    page = chromium.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(server + SUB_PATH + "danh-muc-cong-khai.html")
+    rows = page.locator("table.tc-catalog tbody tr")
+    total = rows.count()
+    assert total >= 2 and page.locator("form.tc-filter").is_visible()  # the script ran
+    word = rows.first.locator("th").inner_text().split()[-1]
+    page.fill("#tc-filter-text", word)
+    shown = page.locator("table.tc-catalog tbody tr:not([hidden])").count()
+    assert 1 <= shown < total
+    found = page.evaluate("""async word => {
+        const pagefind = await import(new URL("pagefind-csp/pagefind.js", location).href);
+        await pagefind.options({baseUrl: new URL(".", location).pathname});  // served under a sub-path
+        await pagefind.init();
+        const search = await pagefind.search(word);
+        return Promise.all(search.results.slice(0, 3).map(r => r.data().then(d => d.url)));
+    }""", word)
+    page.close()
+    assert found and all(url.startswith(SUB_PATH) for url in found)
+    assert problems == []
 
 
 def test_the_sub_path_without_its_final_slash_redirects(server):
