@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bench.corpus import write_synthetic_agency
+from generator.publish import staged
 from tests.conftest import ROOT, write_agency
 
 pytestmark = pytest.mark.slow
@@ -74,4 +75,18 @@ def test_a_failed_build_leaves_the_published_site_byte_identical(published):
     assert process.wait(timeout=120) == 1
     assert "so-hong.yaml:" in process.stderr.read()
     assert tree(out) == before
+    assert leftovers(out) == []
+
+
+def test_a_build_killed_between_the_two_renames_gets_the_old_site_back(tmp_path):
+    """The swap is two renames; killed between them, only `.site.old-*` is left, and the next
+    build — even one that fails — first puts it back as site/."""
+    out = tmp_path / "site"
+    retired = tmp_path / ".site.old-4242"
+    retired.mkdir()
+    (retired / "index.html").write_text("cũ", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        with staged(out):
+            raise RuntimeError("the new build fails")
+    assert (out / "index.html").read_text(encoding="utf-8") == "cũ"
     assert leftovers(out) == []
