@@ -83,9 +83,9 @@ def bundle_members(bundle: Path) -> list[Member]:
             for suffix, compress in ((".gz", _gzip), (".br", _brotli)):
                 if path.with_name(path.name + suffix) not in present:
                     members.append(Member(f"{prefix}/{relative}{suffix}", compress(data)))
-    files = [{"path": m.path.split("/", 1)[1], "size": len(m.data), "sha256": hashlib.sha256(m.data).hexdigest()}
-             for m in sorted(members, key=lambda m: m.path)]
-    manifest = {**record, "files": files}
+    listed = [{"path": m.path.split("/", 1)[1], "size": len(m.data), "sha256": hashlib.sha256(m.data).hexdigest()}
+              for m in sorted(members, key=lambda m: m.path)]
+    manifest = {**record, "files": listed}
     members.append(Member(f"{prefix}/{MANIFEST}", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()))
     return sorted(members, key=lambda m: m.path)
 
