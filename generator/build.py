@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from pathlib import Path
 
-from generator import export, index, mkdocs_adapter, regime as regimes
+from generator import discovery, export, index, mkdocs_adapter, package, regime as regimes
 from generator.diagnostics import Diagnostic
 from generator.i18n import Catalog, catalog
 from generator.publish import staged
@@ -76,7 +76,8 @@ def _nav_item(item: Page | NavSection) -> dict[str, Any]:
 def _spec(options: BuildOptions, site: RenderedSite, site_dir: Path, agency_id: str | None, messages: Catalog) -> mkdocs_adapter.BuildSpec:
     extra = dict(site.extra)
     extra["banner"] = messages.text("ui.sample_notice") if site.extra.get("sample") else ""
-    extra["ui"] = messages.section("ui.theme")  # words the theme templates print (404 page)
+    extra.update({f"not_found_{key}": text for key, text in messages.section("hosting.not_found").items()})
+    extra["feed"] = discovery.FEED if agency_id else ""
     return mkdocs_adapter.BuildSpec(
         base_config=options.config,
         docs_dir=site.docs_dir,
@@ -86,6 +87,7 @@ def _spec(options: BuildOptions, site: RenderedSite, site_dir: Path, agency_id: 
         nav=[_nav_item(item) for item in site.nav],
         site_url=_bundle_url(options.site_url, agency_id),
         extra=extra,
+        build_date=options.build_date,
     )
 
 
@@ -123,6 +125,8 @@ def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _:
             export.write_all(staging / agency_id, export.ExportContext(
                 source.model, chosen.data, options.build_date, messages, _bundle_url(options.site_url, agency_id)))
             documents[agency_id] = index.index_agency(source.model, staging / agency_id)
+            package.write_build_record(staging / agency_id, agency_id, chosen.id, options.build_date)
             report.built.append(agency_id)
         index.index_portal([a.model for a in agencies], documents, staging, messages)
+        discovery.write_site(staging, [a.model for a in agencies], options.site_url, options.build_date, messages)
     return report

@@ -1,4 +1,4 @@
-"""The `tiepcan` command: check, build, serve, new, schema.
+"""The `tiepcan` command: check, build, serve, package, new, schema.
 
 Exit codes: 0 all good, 1 invalid input or failed build, 2 usage error (click's own).
 """
@@ -135,6 +135,29 @@ def new(agency_id: str, folder: Path, lang: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     target.write_text(new_agency_yaml(agency_id), encoding="utf-8")
     click.echo(messages.text("cli.created", path=str(target)))
+
+
+@main.command()
+@click.option("--site", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True,
+              help="Thư mục đã dựng bằng “tiepcan build”.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"), show_default=True)
+@click.option("--agency", "only", multiple=True, help="Chỉ đóng gói cơ quan này (lặp lại được).")
+@_lang_option
+def package(site: Path, out: Path, only: tuple[str, ...], lang: str) -> None:
+    """Đóng gói từng chuyên mục: <mã>.zip, <mã>.tar.gz, manifest, SHA256SUMS (xem docs/deploy/)."""
+    from generator.package import bundles, package_all
+
+    messages = catalog(lang)
+    found = {bundle.name for bundle in bundles(site)} if site.is_dir() else set()
+    if not found:
+        click.echo(messages.text("hosting.package.no_site", site=str(site)), err=True)
+        sys.exit(1)
+    unknown = [agency_id for agency_id in only if agency_id not in found]
+    if unknown:
+        click.echo(messages.text("cli.unknown_agency", ids=", ".join(unknown)), err=True)
+        sys.exit(1)
+    package_all(site, out, only)
+    click.echo(messages.text("hosting.package.written", count=len(only) or len(found), out=str(out)))
 
 
 @main.command()

@@ -6,6 +6,7 @@ change here and nowhere else.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 from collections.abc import Iterator
@@ -38,6 +39,7 @@ class BuildSpec:
     nav: list[dict[str, Any]]
     site_url: str | None = None
     extra: dict[str, Any] | None = None
+    build_date: dt.date | None = None  # MkDocs dates the sitemap (and its .gz) by SOURCE_DATE_EPOCH, else by today
 
 
 class _Collect(logging.Handler):
@@ -47,6 +49,21 @@ class _Collect(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _source_date(day: dt.date | None) -> Iterator[None]:
+    """SOURCE_DATE_EPOCH = the build date for the duration of one build: same inputs, same bytes."""
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    if day is not None:
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp()))
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
 @contextmanager
@@ -66,7 +83,7 @@ def _captured_logs() -> Iterator[_Collect]:
 
 
 def build(spec: BuildSpec) -> None:
-    with _captured_logs() as logs:
+    with _captured_logs() as logs, _source_date(spec.build_date):
         try:
             config = load_config(
                 config_file=str(spec.base_config),

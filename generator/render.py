@@ -143,6 +143,8 @@ class AgencyRenderer:
             nav.append(self._write(docs_dir, f"{EXTRA_PAGES}/{Path(extra.file).stem}.md", "pages/extra.md.j2", extra.title, page_context))
         nav.append(self._write(docs_dir, "english.md", "pages/english.md.j2", self.messages.text("ui.page.english"), context))
         self._copy_attachments(source, docs_dir)
+        if agency.brand_color:
+            _write_brand_stylesheet(docs_dir, agency.brand_color)
         return RenderedSite(
             docs_dir=docs_dir,
             site_name=agency.display_name(),
@@ -218,6 +220,15 @@ def form_mail_body(form: dict[str, Any], addressee: str) -> str:
         lines.append(f"{label}: {addressee if field['id'] == 'addressee' else ''}")
         lines += [f"  [ ] {option['label']}" for option in field.get("options", [])]
     return "\n".join(lines) + "\n"
+
+
+def _write_brand_stylesheet(docs_dir: Path, color: str) -> None:
+    """The header in the agency's colour, as a file: pages carry no inline style (strict CSP)."""
+    target = docs_dir / "assets" / "brand.css"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(f".md-header,.md-tabs{{background-color:{color}}}\n"
+                      "@media screen and (max-width:76.234375em){.md-nav--primary .md-nav__title[for=__drawer]"
+                      f"{{background-color:{color}}}}}\n", encoding="utf-8")
 
 
 def _effective_contact(agency: Agency) -> dict[str, Any]:

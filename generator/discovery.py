@@ -1,0 +1,125 @@
+"""Discoverability of the published site: Atom feeds, sitemap index, robots.txt, redirects.
+
+Runs at the end of the build stage, on the staging folder, after MkDocs wrote every bundle (each
+with its own sitemap.xml when --site-url is given). Everything here is a plain file derived from
+the validated agencies and the build date, so two builds of the same inputs write the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from generator.i18n import Catalog
+from generator.model import Agency
+
+FEED = "feed.atom"
+CATALOG_PAGE = "danh-muc-cong-khai.html"  # where each catalog entry has its anchor (render stage)
+SITEMAP_INDEX = "sitemap-index.xml"
+
+
+def _stamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _base(site_url: str | None, agency_id: str | None = None) -> str | None:
+    if not site_url:
+        return None
+    base = site_url if site_url.endswith("/") else site_url + "/"
+    return f"{base}{agency_id}/" if agency_id else base
+
+
+def atom_feed(agency: Agency, build_date: dt.date, messages: Catalog, site_url: str | None) -> str:
+    """The agency's catalog entries, newest disclosure first; ids are URNs, stable across moves.
+
+    Links are absolute under --site-url, else relative to the feed (which sits in the bundle root).
+    """
+    base = _base(site_url, agency.id) or ""
+    title = messages.text("hosting.feed.title", agency=agency.name)
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="vi">',
+        f"  <id>urn:tiepcan:{agency.id}</id>",
+        f"  <title>{escape(title)}</title>",
+        f"  <updated>{_stamp(build_date)}</updated>",
+        f"  <author><name>{escape(agency.name)}</name><email>{escape(agency.email)}</email></author>",
+        f"  <link rel=\"self\" href={quoteattr(base + FEED)}/>",
+        f"  <link rel=\"alternate\" type=\"text/html\" href={quoteattr(base + CATALOG_PAGE)}/>",
+    ]
+    for entry in sorted(agency.catalog, key=lambda e: (e.disclosed, e.id), reverse=True):
+        heading = f"{entry.number}: {entry.title}" if entry.number else entry.title
+        summary = entry.summary or messages.text("hosting.feed.entry", date=entry.disclosed.strftime("%d/%m/%Y"))
+        lines += [
+            "  <entry>",
+            f"    <id>urn:tiepcan:{agency.id}:{entry.id}</id>",
+            f"    <title>{escape(heading)}</title>",
+            f"    <published>{_stamp(entry.disclosed)}</published>",
+            f"    <updated>{_stamp(max(d for d in (entry.disclosed, entry.reviewed) if d))}</updated>",
+            f"    <link rel=\"alternate\" type=\"text/html\" href={quoteattr(f'{base}{CATALOG_PAGE}#{entry.id}')}/>",
+            f"    <summary>{escape(summary)}</summary>",
+            "  </entry>",
+        ]
+    lines.append("</feed>")
+    return "\n".join(lines) + "\n"
+
+
+def redirect_page(target: str, messages: Catalog) -> str:
+    """A page that sends the reader to `target` (relative) without script: meta refresh + a link."""
+    href = quoteattr(target)
+    title = escape(messages.text("hosting.redirect.title"))
+    return (
+        "<!doctype html>\n"
+        '<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="refresh" content={quoteattr("0; url=" + target)}>\n'
+        '<meta name="robots" content="noindex">\n'
+        f"<link rel=\"canonical\" href={href}>\n"
+        f"<title>{title}</title>\n</head>\n<body>\n"
+        f"<h1>{title}</h1>\n"
+        f"<p>{escape(messages.text('hosting.redirect.text'))} <a href={href}>{escape(target)}</a></p>\n"
+        "</body>\n</html>\n"
+    )
+
+
+def write_redirects(site: Path, agency: Agency, messages: Catalog) -> list[Path]:
+    """Every page of the renamed agency's bundle also answers at site/<old-id>/<same path>."""
+    bundle = site / agency.id
+    written: list[Path] = []
+    pages = sorted(p.relative_to(bundle) for p in bundle.rglob("*.html") if p.name != "404.html")
+    for old_id in agency.previous_ids:
+        for page in pages:
+            target = site / old_id / page
+            up = "../" * len(page.parts)  # from site/<old>/<page> back to site/
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(redirect_page(f"{up}{agency.id}/{page.as_posix()}", messages), encoding="utf-8")
+            written.append(target)
+    return written
+
+
+def sitemap_index(site_url: str, bundle_ids: Sequence[str], build_date: dt.date) -> str:
+    """One index over the portal's sitemap and every bundle's own (MkDocs writes those)."""
+    base = _base(site_url)
+    locations = [f"{base}sitemap.xml"] + [f"{base}{agency_id}/sitemap.xml" for agency_id in sorted(bundle_ids)]
+    entries = "".join(f"  <sitemap><loc>{escape(loc)}</loc><lastmod>{build_date.isoformat()}</lastmod></sitemap>\n"
+                      for loc in locations)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + entries + "</sitemapindex>\n")
+
+
+def robots_txt(site_url: str | None) -> str:
+    """Everything may be indexed; the sitemap index is named when the public address is known."""
+    lines = ["User-agent: *", "Allow: /"]
+    if site_url:
+        lines.append(f"Sitemap: {_base(site_url)}{SITEMAP_INDEX}")
+    return "\n".join(lines) + "\n"
+
+
+def write_site(site: Path, agencies: Sequence[Agency], site_url: str | None, build_date: dt.date, messages: Catalog) -> None:
+    """All discovery files for a staged site: per-bundle feeds, redirects, portal sitemap index and robots.txt."""
+    for agency in agencies:
+        (site / agency.id / FEED).write_text(atom_feed(agency, build_date, messages, site_url), encoding="utf-8")
+        write_redirects(site, agency, messages)
+    if site_url:
+        (site / SITEMAP_INDEX).write_text(sitemap_index(site_url, [a.id for a in agencies], build_date), encoding="utf-8")
+    (site / "robots.txt").write_text(robots_txt(site_url), encoding="utf-8")

@@ -1,0 +1,4 @@
+// Material head script (mkdocs-material 9.8.1, partials/javascripts/base.html), moved to a file so that pages
+// need no inline script under a strict Content-Security-Policy. Runs synchronously where Material ran it.
+// The bundle root is two folders above this file (assets/javascripts/), the scope Material derives from base_url.
+__md_scope=new URL("../..",document.currentScript.src),__md_hash=e=>[...e].reduce(((e,_)=>(e<<5)-e+_.charCodeAt(0)),0),__md_get=(e,_=localStorage,t=__md_scope)=>JSON.parse(_.getItem(t.pathname+"."+e)),__md_set=(e,_,t=localStorage,a=__md_scope)=>{try{t.setItem(a.pathname+"."+e,JSON.stringify(_))}catch(e){}}
