@@ -22,7 +22,7 @@ import tempfile
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
 from importlib import resources
@@ -40,10 +40,10 @@ SEARCH_PAGE = "tim-kiem.html"
 CATALOG_PAGE = "danh-muc-cong-khai.html"
 CONDITIONAL_PAGE = "danh-muc-co-dieu-kien.html"
 # Record types. The portal searches the agency directory and the merged bundle indexes through one
-# Pagefind instance (one WebAssembly download) and tells them apart by filter keys: documents have
-# only `a` (agency id), agencies only `f` ("t:agency", "kind:<kind>", "parent:<id>"). One key per
-# index, because Pagefind 1.5.2 writes several filter keys in random order (HashMap), which would
-# make the index files differ between identical builds.
+# Pagefind instance (one WebAssembly download). Documents carry one filter, `a` (agency id), with a
+# single value per bundle index; agency records only `t` = "agency". Pagefind 1.5.2 writes a filter
+# with several values (or several keys) in random order (HashMap), so identical builds would differ:
+# an agency's kind and ancestors are words instead (scope_words), which a query must also contain.
 AGENCY, DOCUMENT = "agency", "doc"
 # What the browser needs from Pagefind's output; its bundled UIs are not used and not published.
 # (The page runs Pagefind with noWorker, so pagefind-worker.js is not needed either.)
@@ -126,7 +126,6 @@ class Record:
     agency: str = ""  # agency id (portal filters, and the bundle a document belongs to)
     agency_name: str = ""
     kind: str = DOCUMENT
-    filters: dict[str, list[str]] = field(default_factory=dict)
 
     def indexed_text(self) -> str:
         return _indexed_text(self.title, self.text)
@@ -220,14 +219,23 @@ def vocabulary(documents: Iterable[Record]) -> dict[str, None]:
     return words
 
 
+def _token(value: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", value.lower())
+
+
+def scope_words(agency: Agency, ancestors: Sequence[str]) -> list[str]:
+    """Words that put an agency record in the portal's scopes: every agency, its kind, each ancestor.
+    tc-search.js adds the same words to a query to search one scope (no Pagefind filter needed)."""
+    return [EVERY_AGENCY, "zzkind" + _token(agency.kind)] + ["zzparent" + _token(a) for a in ancestors]
+
+
 def directory_record(agency: Agency, ancestors: Sequence[str], kind_label: str, parent_name: str | None,
                      words: Iterable[str]) -> Record:
     """The portal's record for one agency: the distinct words of its names and documents (positions
     are not needed to pick agencies, and one posting per word keeps the index small)."""
     return Record(url=f"{agency.id}/index.html", title=agency.name, text=" ".join(words),
                   excerpt=" · ".join(x for x in (kind_label, parent_name) if x), agency=agency.id,
-                  agency_name=agency.name, kind=AGENCY,
-                  filters={"kind": [agency.kind], "parent": list(ancestors)})
+                  agency_name=agency.name, kind=AGENCY)
 
 
 def _record_html(record: Record) -> str:
@@ -239,9 +247,8 @@ def _record_html(record: Record) -> str:
             ]
     if record.kind == DOCUMENT:
         head.append(meta("a", record.agency, "data-pagefind-filter"))
-    else:
-        values = [f"t:{AGENCY}"] + [f"{key}:{value}" for key, vs in sorted(record.filters.items()) for value in vs]
-        head += [meta("f", value, "data-pagefind-filter") for value in values]
+    else:  # one key with one value: tells agencies from merged documents, and stays deterministic
+        head.append(meta("t", AGENCY, "data-pagefind-filter"))
     # A document's title is repeated as the page's <h1> so Pagefind weighs its words above the body's;
     # an agency's name is already among its (pruned) words.
     heading = f"<h1>{html.escape(fold_d(record.title))}</h1>" if record.kind == DOCUMENT else ""
@@ -309,7 +316,7 @@ def directory_records(agencies: Sequence[Agency], documents: dict[str, list[Reco
     share = Counter(word for agency_words in words.values() for word in agency_words)
     limit = max(COMMON_WORD_MIN, int(len(models) * COMMON_WORD_SHARE))
     return [directory_record(a, ancestors_of(a, models), *labels[a.id],
-                             [w for w in words[a.id] if share[w] <= limit] + [EVERY_AGENCY])
+                             [w for w in words[a.id] if share[w] <= limit] + scope_words(a, ancestors_of(a, models)))
             for a in sorted(agencies, key=lambda a: a.id)]
 
 

@@ -43,6 +43,8 @@ def test_the_contrast_message_gives_the_ratio_the_threshold_and_a_fix(tmp_path):
 
 def test_the_header_takes_the_colour(demo_site):
     page = (demo_site / "bo-mau" / "index.html").read_text(encoding="utf-8")
-    assert ".md-header,.md-tabs{background-color:#8a1c1c}" in page
+    assert 'href="assets/brand.css"' in page  # a stylesheet file: no inline style under the CSP
+    assert ".md-header,.md-tabs{background-color:#8a1c1c}" in (demo_site / "bo-mau" / "assets" / "brand.css").read_text()
     assert contrast_ratio("#8a1c1c", HEADER_TEXT_COLOR) >= 4.5
-    assert "background-color:#" not in (demo_site / "xa-mau" / "index.html").read_text(encoding="utf-8")
+    assert "brand.css" not in (demo_site / "xa-mau" / "index.html").read_text(encoding="utf-8")
+    assert not (demo_site / "xa-mau" / "assets" / "brand.css").exists()

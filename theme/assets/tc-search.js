@@ -168,16 +168,18 @@
     return merged[id];
   }
 
-  function forgiving(pagefind, query, chosen) {
+  function forgiving(pagefind, query, chosen, scope) {
     // Pagefind wants every word; one mistyped word ("trien khia") would hide the rest. When few
     // results come back, the results of the query without each word in turn follow, best first.
-    return pagefind.search(query, { filters: chosen }).then(function (found) {
+    // `scope` words (agency records only) are kept in every variant.
+    var within = function (q) { return scope && scope.length ? q + " " + scope.join(" ") : q; };
+    return pagefind.search(within(query), { filters: chosen }).then(function (found) {
       var words = query.split(/\s+/);
       if (found.results.length >= PAGE / 2 || words.length < 2) return found.results;
       var seen = {};
       found.results.forEach(function (r) { seen[r.id] = true; });
       return Promise.all(words.map(function (_, i) {
-        return pagefind.search(words.filter(function (__, j) { return j !== i; }).join(" "), { filters: chosen });
+        return pagefind.search(within(words.filter(function (__, j) { return j !== i; }).join(" ")), { filters: chosen });
       })).then(function (partial) {
         var extra = [];
         partial.forEach(function (p) {
@@ -189,24 +191,28 @@
     });
   }
 
-  function agencyScope(chosen, always) {
-    // Agency records carry filter f ("t:agency", "kind:…", "parent:…"); documents carry only a.
-    // Before any bundle index is merged there is nothing to tell apart: no filter, no filter file.
-    var wanted = [];
-    if (chosen.kind) wanted.push("kind:" + chosen.kind);
-    if (chosen.parent) wanted.push("parent:" + chosen.parent);
-    if (!wanted.length && !Object.keys(merged).length && !always) return {};
-    return { f: { all: ["t:agency"].concat(wanted) } };
+  function token(value) { return value.toLowerCase().replace(/[^a-z0-9]/g, ""); }
+
+  function agencyScope(chosen) {
+    // Agency records carry words for their scopes (generator/index.py scope_words), not filters:
+    // every agency, its kind, each ancestor. Documents of merged bundle indexes have none of them.
+    var words = [EVERY_AGENCY];
+    if (chosen.kind) words.push("zzkind" + token(chosen.kind));
+    if (chosen.parent) words.push("zzparent" + token(chosen.parent));
+    return words;
   }
 
   function pickAgencies(pagefind, query, chosen) {
-    var scope = agencyScope(chosen, false);
+    var scope = agencyScope(chosen);
     // The portal's agency records leave out words most agencies share (generator/index.py), so a
     // query made only of such words picks no agency by itself: the first agencies of the chosen
     // scope are searched then, and the page says the search was broad.
-    return forgiving(pagefind, query, scope).then(function (agencies) {
+    // Once bundle indexes are merged, their documents must not count as agencies: Pagefind ignores
+    // words an index lacks, so the scope words alone would not keep them out.
+    var only = Object.keys(merged).length ? { t: "agency" } : {};
+    return forgiving(pagefind, query, only, scope).then(function (agencies) {
       if (agencies.length) return { agencies: agencies, broad: false };
-      return pagefind.search(EVERY_AGENCY, { filters: agencyScope(chosen, true) })
+      return pagefind.search(scope.join(" "), { filters: only })
         .then(function (all) { return { agencies: all.results, broad: true }; });
     }).then(function (found) {
       return Promise.all(found.agencies.slice(0, AGENCIES).map(function (r) { return r.data(); })).then(function (top) {

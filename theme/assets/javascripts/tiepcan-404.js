@@ -7,3 +7,11 @@
   config.base = new URL(config.base, document.baseURI).href;
   element.textContent = JSON.stringify(config);
 })();
+
+// With <base> set, "#noi-dung" would lead to the bundle's first page: the skip link names this page.
+(function () {
+  document.addEventListener("DOMContentLoaded", function () {
+    var skip = document.querySelector("a.tc-skip");
+    if (skip) skip.href = location.href.split("#")[0] + "#noi-dung";
+  });
+})();
