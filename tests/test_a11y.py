@@ -89,9 +89,8 @@ def test_the_catalog_is_checked_at_500_entries_of_a_marked_sample(sample_site):
 
 def settle(page, path: str) -> None:
     """A search page given a query draws its results with JavaScript: check it once they are shown."""
-    status = page.locator(".tc-search__status")
-    if "?q=" in path and status.count() and status.first.is_visible():  # without JavaScript the box is not shown
-        page.wait_for_function("() => document.querySelector('.tc-search__status').textContent.trim() !== ''")
+    if "?q=" in path and page.evaluate("() => document.querySelector('.tc-search form:not([hidden])') !== null"):
+        page.wait_for_selector(".tc-search[data-state=done]")  # results drawn (a "loading" status comes first)
 
 
 # ---------------------------------------------------------------- axe-core
