@@ -42,6 +42,7 @@ _PARTS: dict[str, tuple[Callable[[Agency], bool], str]] = {
     "conditional_catalog": (lambda a: bool(a.conditional_catalog), "danh-muc-co-dieu-kien.html"),
     "statistics": (lambda a: bool(a.statistics), "thong-ke.html"),
     "english_contact": (lambda a: True, "english.html"),
+    "accessibility": (lambda a: True, "kha-nang-tiep-can.html"),  # the statement page every bundle has
 }
 
 

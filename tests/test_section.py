@@ -54,7 +54,7 @@ def test_each_demo_bundle_has_every_part_the_decree_lists(demo_site: Path, agenc
         assert (bundle / f"mau-{form_id}.html").is_file() and (bundle / f"mau-{form_id}.docx").is_file()
     assert (bundle / "catalog.csv").is_file() and (bundle / "catalog.json").is_file()
     overview = text_of(bundle / "index.html")
-    for item in regime["section_items"] + [i for i in regime["related_items"] if i["id"] != "accessibility"]:
+    for item in regime["section_items"] + regime["related_items"]:
         assert item["title"] in overview, item["id"]
     contact = text_of(bundle / "dau-moi-va-cach-yeu-cau.html")
     for channel in regime["channels"].values():
