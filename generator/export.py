@@ -22,7 +22,7 @@ from docx.shared import Cm, Pt
 
 from generator.i18n import Catalog
 from generator.model import Agency, CatalogEntry
-from generator.render import ATTACHMENTS, fillable_forms
+from generator.render import ATTACHMENTS, SIGNATURE_FIELDS, catalog_order, fillable_forms
 
 CATALOG_PAGE = "danh-muc-cong-khai.html"
 
@@ -42,12 +42,6 @@ def write_all(bundle_dir: Path, context: ExportContext) -> None:
         (bundle_dir / f"mau-{form_id}.docx").write_bytes(form_docx(form, context))
 
 
-def _ordered(agency: Agency, regime: dict[str, Any]) -> list[CatalogEntry]:
-    """The catalog page's order: by Art. 17 clause, newest first within a clause."""
-    order = {clause: i for i, clause in enumerate(regime["clauses"])}
-    return sorted(agency.catalog, key=lambda e: (order[e.clause], -e.created.toordinal(), e.id))
-
-
 def _link(context: ExportContext, relative: str) -> str:
     return (context.bundle_url or "") + relative
 
@@ -55,7 +49,7 @@ def _link(context: ExportContext, relative: str) -> str:
 def catalog_records(context: ExportContext) -> list[dict[str, Any]]:
     regime = context.regime
     records = []
-    for entry in _ordered(context.agency, regime):
+    for entry in catalog_order(context.agency, regime):
         records.append({
             "id": entry.id,
             "clause": entry.clause,
@@ -137,12 +131,10 @@ def form_docx(form: dict[str, Any], context: ExportContext) -> bytes:
     _centered(document, form.get("heading") or form["title"], bold=True, size=14)
     for field in form["fields"]:
         label = field.get("display_label") or field["label"]
-        if field["id"] == "place_date":
-            document.add_paragraph(label).alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        elif field["id"] == "signature":
-            signature = document.add_paragraph()
-            signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            signature.add_run(label).bold = True
+        if field["id"] in SIGNATURE_FIELDS:  # right-aligned at the foot; the signer's line in bold
+            line = document.add_paragraph()
+            line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            line.add_run(label).bold = field["id"] == "signature"
         elif field.get("columns"):
             document.add_paragraph(label + ":")
             table = document.add_table(rows=6, cols=len(field["columns"]) + 1)

@@ -70,7 +70,7 @@ def fold_d(text: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _plain(word: str) -> str:
+def plain(word: str) -> str:
     """Lower case without any diacritic, for comparing words (never written to the index)."""
     decomposed = unicodedata.normalize("NFD", fold_d(word).lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -83,11 +83,11 @@ class Abbreviation:
 
     @property
     def short_parts(self) -> tuple[str, ...]:  # "NĐ-CP" → ("nd", "cp"): each must be a word of the text
-        return tuple(_plain(p) for p in self.short.split("-"))
+        return tuple(plain(p) for p in self.short.split("-"))
 
     @property
     def full_words(self) -> str:  # " uy ban nhan dan ": must occur as whole words
-        return f" {_plain(self.full)} "
+        return f" {plain(self.full)} "
 
 
 @lru_cache(maxsize=None)
@@ -102,8 +102,8 @@ def expansions(text: str) -> list[str]:
     """Words to index beside `text`: full forms of its abbreviations, abbreviations of its full forms,
     and the parts of document numbers ("305/KH-UBND" → "305 KH UBND 305KHUBND")."""
     extra: list[str] = []
-    tokens = {_plain(t) for t in re.split(r"[\s/,;:().\-–]+", text) if t}
-    plain_text = " " + " ".join(_plain(t) for t in re.split(r"[\s,;:().–]+", text) if t) + " "
+    tokens = {plain(t) for t in re.split(r"[\s/,;:().\-–]+", text) if t}
+    plain_text = " " + " ".join(plain(t) for t in re.split(r"[\s,;:().–]+", text) if t) + " "
     for row, short_parts, full_words in abbreviations():
         if all(p in tokens for p in short_parts):
             extra.append(row.full)

@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from generator import chart, compliance, deadlines
 from generator.i18n import Catalog
-from generator.model import Agency
+from generator.model import Agency, CatalogEntry
 from generator.regime import Regime
 from generator.validate import AgencySource
 
@@ -101,7 +101,7 @@ def environment(loader_paths: Iterable[Path], messages: Catalog) -> jinja2.Envir
         keep_trailing_newline=True,
     )
     env.filters.update(date=format_date, markdown=sanitized_markdown, mailto=mailto)
-    env.globals.update(t=lambda key, **params: messages.text(f"ui.{key}", **params))
+    env.globals.update(t=lambda key, **params: messages.text(f"ui.{key}", **params), signature_fields=SIGNATURE_FIELDS)
     return env
 
 
@@ -162,9 +162,8 @@ class AgencyRenderer:
         return NavSection(index.title, tuple(pages))
 
     def _context(self, agency: Agency, regime: Regime, agency_names: dict[str, str]) -> dict[str, Any]:
-        clause_order = list(regime.data["clauses"])
-        grouped: dict[str, list[Any]] = {clause: [] for clause in clause_order}
-        for entry in sorted(agency.catalog, key=lambda e: (e.created, e.id), reverse=True):
+        grouped: dict[str, list[Any]] = {clause: [] for clause in regime.data["clauses"]}
+        for entry in catalog_order(agency, regime.data):
             grouped[entry.clause].append(entry)
         return {
             "agency": agency,
@@ -200,10 +199,20 @@ class AgencyRenderer:
             shutil.copyfile(source.folder / relative, target)
 
 
+def catalog_order(agency: Agency, regime: dict[str, Any]) -> list[CatalogEntry]:
+    """The catalog as the page shows it (and the CSV/JSON copies list it): by Art. 17 clause, newest first."""
+    order = {clause: i for i, clause in enumerate(regime["clauses"])}
+    return sorted(agency.catalog, key=lambda e: (order[e.clause], -e.created.toordinal(), e.id))
+
+
 def fillable_forms(regime: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Citizen-side forms whose fields the regime spells out: these become fillable pages and .docx files."""
     return {form_id: form for form_id, form in regime["forms"].items()
             if form.get("audience") == "citizen" and form.get("fields")}
+
+
+# Form fields written by hand on paper, at the foot of the form: no input, no e-mail line.
+SIGNATURE_FIELDS = ("place_date", "signature")
 
 
 def form_page(form_id: str) -> str:
@@ -214,7 +223,7 @@ def form_mail_body(form: dict[str, Any], addressee: str) -> str:
     """The form as plain text for an e-mail: one line per field, the addressee filled in."""
     lines = [form.get("heading") or form["title"], ""]
     for field in form["fields"]:
-        if field["id"] in ("place_date", "signature"):
+        if field["id"] in SIGNATURE_FIELDS:
             continue
         label = field.get("display_label") or field["label"]
         lines.append(f"{label}: {addressee if field['id'] == 'addressee' else ''}")

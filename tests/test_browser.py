@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from urllib.parse import urlsplit
 
 import pytest
+
+from generator.index import plain as fold  # as a citizen types: no marks, đ as d, lower case
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -27,12 +28,6 @@ def test_demo_pages_load_without_errors_or_outside_requests(chromium, demo_site,
     hosts = {urlsplit(url).netloc for url in requests if not url.startswith("data:")}
     assert hosts == {urlsplit(demo_url).netloc}
     assert errors == []
-
-
-def fold(text: str) -> str:
-    """As a citizen types: no tone marks, đ as d, lower case."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 A4_CONTENT_WIDTH_PX = round((210 - 30 - 20) / 25.4 * 96)  # A4 minus the 3 cm + 2 cm margins of the print stylesheet
