@@ -45,6 +45,8 @@ def check(paths: tuple[Path, ...], lang: str) -> None:
     if not result.ok:
         _report(result.diagnostics, lang)
         sys.exit(1)
+    for warning in result.warnings:
+        click.echo(warning.format(catalog(lang)), err=True)
     click.echo(catalog(lang).text("cli.check_ok", count=len(result.agencies)))
 
 

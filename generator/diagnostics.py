@@ -19,6 +19,8 @@ class Diagnostic:
     code: str
     field_path: str = ""
     params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # "error" stops the build; "warning" is printed and publishing goes on (personal data, say).
+    severity: str = field(default="error", compare=False)
 
     def format(self, catalog: Catalog) -> str:
         params = dict(self.params)
@@ -26,6 +28,8 @@ class Diagnostic:
         suggestion = params.pop("suggestion", None)
         params["hint"] = catalog.text("error.did_you_mean", suggestion=suggestion) if suggestion else ""
         message = catalog.text(f"error.{self.code}", **params)
+        if self.severity == "warning":
+            message = catalog.text("error.warning_prefix") + message
         where = f"{self.path}:{self.line}:{self.column}"
         return f"{where}: {self.field_path}: {message}" if self.field_path else f"{where}: {message}"
 

@@ -44,8 +44,16 @@ class ValidationResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    @property
     def ok(self) -> bool:
-        return not self.diagnostics
+        return not self.errors
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -75,7 +83,7 @@ def validate_documents(docs: Sequence[LoadedDocument], known_regimes: Iterable[s
         if model is not None:
             valid.append((doc, model))
     result.diagnostics.extend(_cross_file(docs, valid, set(known_regimes)))
-    if not result.diagnostics:
+    if result.ok:
         result.agencies = [AgencySource(model, doc.path) for doc, model in valid]
     result.diagnostics.sort()
     return result
@@ -96,7 +104,7 @@ def _validate_one(doc: LoadedDocument, out: list[Diagnostic]) -> Agency | None:
             if diagnostic.field_path not in already or not diagnostic.field_path:
                 out.append(diagnostic)
         return None
-    return None if doc.diagnostics else model
+    return None if any(d.severity == "error" for d in doc.diagnostics) else model
 
 
 def _from_pydantic(doc: LoadedDocument, item: Any) -> Diagnostic:
