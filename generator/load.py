@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from heapq import merge
 from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,9 +81,9 @@ for _tag, _first in ((_BOOL, "tTfF"), (_INT, "-+0123456789"), (_FLOAT, "-+.01234
 # (tab and line breaks aside), bidi controls, zero-width characters, lone surrogates and noncharacters.
 _UNSAFE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff"
-    "\ud800-\udfff\ufdd0-\ufdef" + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
-    + "]"
+    "\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
 )
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # noncharacters beyond U+FFFF are U+1FFFE, U+1FFFF, …
 # `key: #1a4d8f` — the rest of the line after the colon is a comment that looks like a value.
 _EATEN_VALUE = re.compile(r"\s*:\s+(#\S.*?)\s*$")
 # Double-quoted escapes that can write such a character (\\N is U+0085, a C1 control).
@@ -128,7 +130,7 @@ def load_bytes(path: Path, raw: bytes) -> LoadedDocument:
     text = _decode(doc, raw)
     if text is None:
         return doc
-    unsafe = [_unsafe_character(doc, text, match.start()) for match in islice(_UNSAFE.finditer(text), MAX_PROBLEMS)]
+    unsafe = [_unsafe_character(doc, text, index) for index in islice(_unsafe_indexes(text), MAX_PROBLEMS)]
     if unsafe:  # PyYAML's reader would stop at the first control character anyway
         doc.diagnostics.extend(unsafe)
         return doc
@@ -176,6 +178,23 @@ def _decode(doc: LoadedDocument, raw: bytes) -> str | None:
         return None
 
 
+def _unsafe_indexes(text: str) -> Iterator[int]:
+    """Where refused characters are, in order (one class holding astral characters searches ~10× slower)."""
+    astral = (match.start() for match in _ASTRAL.finditer(text) if ord(match.group()) & 0xFFFE == 0xFFFE)
+    return merge((match.start() for match in _UNSAFE.finditer(text)), astral)
+
+
+def _first_unsafe(text: str) -> int | None:
+    # Two plain searches first: most text has nothing refused, and a merge per scalar costs more than both.
+    return next(_unsafe_indexes(text), None) if _UNSAFE.search(text) or _ASTRAL.search(text) else None
+
+
+def _visible(text: str) -> str:
+    """Text with its refused characters spelled out: a lone surrogate cannot even be printed."""
+    indexes = set(_unsafe_indexes(text))
+    return "".join(f"<U+{ord(char):04X}>" if index in indexes else char for index, char in enumerate(text))
+
+
 def _line_column(text: str, index: int) -> tuple[int, int]:
     line_start = text.rfind("\n", 0, index) + 1
     return text.count("\n", 0, index) + 1, index - line_start + 1
@@ -195,7 +214,7 @@ def _syntax_error(doc: LoadedDocument, text: str, error: yaml.MarkedYAMLError) -
         return Diagnostic(doc.shown_path, line, indent.index("\t") + 1, "tab_indent")
     # libyaml refuses a surrogate written as an escape; the pure-Python parser lets it through to the builder.
     escape = next((e for e in _ESCAPE.finditer(source_line) if e.start() < column <= e.end()), None)
-    if escape is not None and _UNSAFE.match(chr(_escaped_code_point(escape.group(1)))):
+    if escape is not None and _first_unsafe(chr(_escaped_code_point(escape.group(1)))) is not None:
         return Diagnostic(doc.shown_path, line, escape.start() + 1, "unsafe_character",
                           params={"char": f"U+{_escaped_code_point(escape.group(1)):04X}"})
     return Diagnostic(doc.shown_path, line, column, "yaml_syntax", params={"problem": error.problem or str(error)})
@@ -213,13 +232,13 @@ def _shown_tag(tag: str) -> str:
     return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
 
 
-_EXPECT_KEY, _SKIP_KEY, _SKIP_VALUE = object(), object(), object()  # states of a mapping between its events
+_EXPECT_KEY, _SKIP_VALUE = object(), object()  # what a mapping's next node is, unless a key's name
 _NOTHING = object()  # a node that is refused and leaves no value
 
 
-@dataclass
+@dataclass(slots=True)
 class _Frame:
-    """An open collection: its data (None when skipped) and, for a mapping, what the next node is."""
+    """An open collection: its data (None inside a refused node) and, for a mapping, what the next node is."""
 
     loc: Location
     data: dict[str, Any] | list[Any] | None
@@ -244,8 +263,7 @@ class _Builder:
             if isinstance(event, yaml.NodeEvent):
                 self.node(event)
             elif isinstance(event, yaml.CollectionEndEvent):
-                if self.stack.pop().data is None:
-                    self.put(_NOTHING)
+                self.stack.pop()
             elif isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
@@ -266,38 +284,51 @@ class _Builder:
         raise _Refused(Diagnostic(self.doc.shown_path, *_mark(event), code, format_field_path(loc), {"limit": limit}))
 
     def node(self, event: yaml.NodeEvent) -> None:
-        """One node event, put where it belongs."""
+        """One node event: a key, a value, or only nesting to follow inside a refused node."""
         self.nodes += 1
         top = self.stack[-1] if self.stack else None
-        loc = top.loc if top else ()
         if self.nodes > MAX_NODES:
-            self.refuse(event, loc, "too_many_nodes", MAX_NODES)
-        if top is not None and top.data is not None and len(top.data) >= MAX_ITEMS:
-            self.refuse(event, loc, "too_many_items", MAX_ITEMS)
-        skipped = top is not None and (top.data is None or top.key is _SKIP_VALUE)
-        if top is not None and top.key is _EXPECT_KEY and isinstance(top.data, dict):
+            self.refuse(event, top.loc if top else (), "too_many_nodes", MAX_NODES)
+        if top is None:
+            self.value(event, (), None, None)
+        elif top.data is None:
+            if isinstance(event, yaml.CollectionStartEvent):
+                self.open(event, top.loc, refused=True)
+        elif len(top.data) >= MAX_ITEMS:
+            self.refuse(event, top.loc, "too_many_items", MAX_ITEMS)
+        elif type(top.data) is list:
+            self.value(event, top.loc + (len(top.data),), top, None)
+        elif top.key is _EXPECT_KEY:
             self.key(top, event)
-            return
-        if top is not None and not skipped:
-            loc = loc + (top.key if isinstance(top.data, dict) else len(top.data),)  # type: ignore[arg-type]
-        is_alias = isinstance(event, yaml.AliasEvent)
-        if not skipped:
-            self.doc.positions.setdefault(loc, _mark(event))
-            if event.anchor is not None and not is_alias:
-                self.report(self.doc.diagnostic(loc, "yaml_anchor", anchor=event.anchor))
-        if is_alias:
-            if not skipped:
-                self.report(self.doc.diagnostic(loc, "yaml_alias", anchor=event.anchor))
-            self.put(_NOTHING)
-        elif isinstance(event, yaml.ScalarEvent):
-            self.put(_NOTHING if skipped else self.scalar(event, loc, top))
+        elif top.key is _SKIP_VALUE:
+            top.key = _EXPECT_KEY
+            if isinstance(event, yaml.CollectionStartEvent):
+                self.open(event, top.loc, refused=True)
         else:
-            self.open(event, loc, skipped)
+            key, top.key = top.key, _EXPECT_KEY
+            self.value(event, top.loc + (key,), top, key)
 
-    def open(self, event: yaml.NodeEvent, loc: Location, skipped: bool) -> Any:
+    def value(self, event: yaml.NodeEvent, loc: Location, parent: _Frame | None, key: str | None) -> None:
+        self.doc.positions[loc] = _mark(event)
+        if type(event) is yaml.AliasEvent:
+            self.report(self.doc.diagnostic(loc, "yaml_alias", anchor=event.anchor))
+            value: Any = _NOTHING
+        else:
+            if event.anchor is not None:
+                self.report(self.doc.diagnostic(loc, "yaml_anchor", anchor=event.anchor))
+            value = self.scalar(event, loc, parent) if type(event) is yaml.ScalarEvent else self.open(event, loc)
+        if parent is None:
+            self.root = value
+        elif key is None:
+            parent.data.append(None if value is _NOTHING else value)  # type: ignore[union-attr]  # same indexes as the file
+        elif value is not _NOTHING:
+            parent.data[key] = value  # type: ignore[index, call-overload]
+
+    def open(self, event: yaml.NodeEvent, loc: Location, *, refused: bool = False) -> Any:
+        """A collection starts: its frame is pushed, and its (still empty) data returned."""
         if len(self.stack) >= MAX_DEPTH:
             self.refuse(event, loc, "too_deep", MAX_DEPTH)
-        if skipped:
+        if refused:
             self.stack.append(_Frame(loc, None))
             return _NOTHING
         is_map = isinstance(event, yaml.MappingStartEvent)
@@ -306,41 +337,23 @@ class _Builder:
             code = "tag_mismatch" if tag in _PATTERNS or tag in (_STR, _MAP, _SEQ) else "unsupported_tag"
             self.report(self.doc.diagnostic(loc, code, tag=_shown_tag(tag)))
         data: dict[str, Any] | list[Any] = {} if is_map else []
-        self.put(data)
         self.stack.append(_Frame(loc, data))
         return data
 
-    def put(self, value: Any) -> None:
-        """A finished node into its parent (a collection is put in when it opens)."""
-        if not self.stack:
-            self.root = value
-            return
-        top = self.stack[-1]
-        if isinstance(top.data, list):
-            top.data.append(None if value is _NOTHING else value)  # keeps indexes equal to the file's items
-        elif isinstance(top.data, dict):
-            if top.key is _SKIP_KEY:
-                top.key = _SKIP_VALUE
-                return
-            if isinstance(top.key, str) and value is not _NOTHING:
-                top.data[top.key] = value
-            top.key = _EXPECT_KEY
-
     def key(self, top: _Frame, event: yaml.NodeEvent) -> None:
-        if not isinstance(event, yaml.ScalarEvent):
-            is_alias = isinstance(event, yaml.AliasEvent)
+        top.key = _SKIP_VALUE
+        if type(event) is not yaml.ScalarEvent:
+            is_alias = type(event) is yaml.AliasEvent
             self.report(Diagnostic(self.doc.shown_path, *_mark(event), "yaml_alias" if is_alias else "complex_key",
                                    format_field_path(top.loc), {"anchor": event.anchor}))
-            top.key = _SKIP_VALUE if is_alias else _SKIP_KEY
             if not is_alias:
-                self.open(event, top.loc, skipped=True)
+                self.open(event, top.loc, refused=True)
             return
         key = event.value
         key_loc = top.loc + (key,)
         if event.anchor is not None:
             self.report(Diagnostic(self.doc.shown_path, *_mark(event), "yaml_anchor", format_field_path(key_loc),
                                    {"anchor": event.anchor}))
-        top.key = _SKIP_VALUE
         top.key_end = event.end_mark
         if self.unsafe(event, key_loc):
             return
@@ -356,13 +369,12 @@ class _Builder:
 
     def unsafe(self, event: yaml.ScalarEvent, loc: Location) -> bool:
         """Reports a character refused in text; raw ones were refused before parsing, so only an escape is left."""
-        if event.style != '"' or not (match := _UNSAFE.search(event.value)):
+        if event.style != '"' or (index := _first_unsafe(event.value)) is None:
             return False
-        line, column = self.escape_position(event, ord(match.group()))
-        # The path is shown escaped: a lone surrogate cannot even be printed.
-        shown = format_field_path(loc).encode("unicode_escape").decode("ascii")
-        self.report(Diagnostic(self.doc.shown_path, line, column, "unsafe_character", shown,
-                               {"char": f"U+{ord(match.group()):04X}"}))
+        code_point = ord(event.value[index])
+        line, column = self.escape_position(event, code_point)
+        self.report(Diagnostic(self.doc.shown_path, line, column, "unsafe_character", _visible(format_field_path(loc)),
+                               {"char": f"U+{code_point:04X}"}))
         return True
 
     def escape_position(self, event: yaml.ScalarEvent, code_point: int) -> tuple[int, int]:
