@@ -72,8 +72,9 @@ _PATTERNS = {
     _DATE: re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"),
 }
 _IMPLICIT: dict[str, list[str]] = {}
-for _tag, _first in ((_BOOL, "tTfF"), (_INT, "-+0123456789"), (_FLOAT, "-+.0123456789"),
-                     (_NULL, ["~", "n", "N", ""]), (_DATE, "0123456789")):
+# Dates first: a date never matches a number pattern, and catalogs are full of dates.
+for _tag, _first in ((_DATE, "0123456789"), (_BOOL, "tTfF"), (_INT, "-+0123456789"), (_FLOAT, "-+.0123456789"),
+                     (_NULL, ["~", "n", "N", ""])):
     for _char in _first:
         _IMPLICIT.setdefault(_char, []).append(_tag)
 
@@ -259,11 +260,12 @@ class _Builder:
 
     def run(self, parser: Any) -> Any:
         documents = 0
-        while not isinstance(event := parser.get_event(), yaml.StreamEndEvent):
+        get_event, node, pop = parser.get_event, self.node, self.stack.pop  # bound once: ~400,000 events
+        while not isinstance(event := get_event(), yaml.StreamEndEvent):
             if isinstance(event, yaml.NodeEvent):
-                self.node(event)
+                node(event)
             elif isinstance(event, yaml.CollectionEndEvent):
-                self.stack.pop()
+                pop()
             elif isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
@@ -355,7 +357,7 @@ class _Builder:
             self.report(Diagnostic(self.doc.shown_path, *_mark(event), "yaml_anchor", format_field_path(key_loc),
                                    {"anchor": event.anchor}))
         top.key_end = event.end_mark
-        if self.unsafe(event, key_loc):
+        if event.style == '"' and self.unsafe(event, key_loc):
             return
         if key == "<<" and not event.style:
             self.report(Diagnostic(self.doc.shown_path, *_mark(event), "merge_key", format_field_path(top.loc)))
@@ -368,8 +370,9 @@ class _Builder:
             top.key = key
 
     def unsafe(self, event: yaml.ScalarEvent, loc: Location) -> bool:
-        """Reports a character refused in text; raw ones were refused before parsing, so only an escape is left."""
-        if event.style != '"' or (index := _first_unsafe(event.value)) is None:
+        """Reports a character refused in a double-quoted scalar: raw ones were refused before parsing, so only
+        an escape can bring one in."""
+        if (index := _first_unsafe(event.value)) is None:
             return False
         code_point = ord(event.value[index])
         line, column = self.escape_position(event, code_point)
@@ -403,14 +406,18 @@ class _Builder:
 
     def scalar(self, event: yaml.ScalarEvent, loc: Location, parent: _Frame | None) -> Any:
         text, tag = event.value, event.tag
-        if self.unsafe(event, loc):
+        if event.style == '"' and self.unsafe(event, loc):
             return _NOTHING
         if tag is None or tag == "!":
             if event.style or tag == "!":
                 return text
             if not text and parent is not None and isinstance(parent.data, dict):
                 self.check_eaten_value(parent, loc)
-            tag = next((t for t in _IMPLICIT.get(text[:1], ()) if _PATTERNS[t].fullmatch(text)), _STR)
+            tag = _STR
+            for candidate in _IMPLICIT.get(text[:1], ()):
+                if _PATTERNS[candidate].fullmatch(text):
+                    tag = candidate
+                    break
         elif tag in _PATTERNS and not _PATTERNS[tag].fullmatch(text):
             self.report(self.doc.diagnostic(loc, "bad_tagged_value", tag=_shown_tag(tag), value=text))
             return text
