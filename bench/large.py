@@ -45,7 +45,8 @@ _BOMB_LOAD = "import sys; from pathlib import Path; from generator.load import l
 
 
 def large_agency_yaml(agency_id: str = AGENCY_ID, entries: int = ENTRIES) -> str:
-    return synthetic_agency_yaml(agency_id, entries).replace("    forms: [portal]\n", f"    forms: [portal]\n{SUMMARY}\n")
+    forms = "    forms: [portal]\n"
+    return synthetic_agency_yaml(agency_id, entries).replace(forms, f"{forms}{SUMMARY}\n")
 
 
 def alias_bomb() -> str:

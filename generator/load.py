@@ -20,9 +20,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from heapq import merge
 from itertools import islice
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ import yaml
 from generator.diagnostics import Diagnostic, display_path, format_field_path
 
 MAX_FILE_BYTES = 16 * 1024 * 1024  # a real 20,000-entry catalog is ~8 MB
-MAX_DEPTH = 64  # agency files nest 4 levels deep; PyYAML's own code recurses per level
+MAX_DEPTH = 64  # agency files nest 4 levels deep; far deeper is a mistake or an attack
 MAX_NODES = 2_000_000  # a 20,000-entry catalog is ~400,000 nodes
 MAX_ITEMS = 100_000  # items of one list, or fields of one mapping
 MAX_PROBLEMS = 100  # problems the loader reports per file before it stops reading
@@ -92,6 +92,10 @@ _ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0abtn
 _NAMED_ESCAPES = {"0": 0, "a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, "e": 27, "N": 0x85}
 _WIDE_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
               (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+_WIDE_STARTS = tuple((re.compile(pattern, re.DOTALL), name) for pattern, name in (
+    (rb"[^\x00]\x00\x00\x00", "UTF-32"), (rb"\x00\x00\x00[^\x00]", "UTF-32"),
+    (rb"[^\x00]\x00[^\x00]\x00", "UTF-16"), (rb"\x00[^\x00]\x00[^\x00]", "UTF-16"),
+))
 
 
 @dataclass
@@ -162,8 +166,8 @@ def _decode(doc: LoadedDocument, raw: bytes) -> str | None:
                                           params={"limit": MAX_FILE_BYTES // (1024 * 1024)}))
         return None
     encoding = next((name for bom, name in _WIDE_BOMS if raw.startswith(bom)), None)
-    if encoding is None and b"\x00" in raw[:4]:  # ASCII text saved as UTF-16/32 has a NUL in every character
-        encoding = "UTF-32" if raw[:4].count(b"\x00") == 3 else "UTF-16"
+    if encoding is None:  # without a BOM: the first (ASCII) characters padded with NUL bytes
+        encoding = next((name for pattern, name in _WIDE_STARTS if pattern.match(raw)), None)
     if encoding:
         doc.diagnostics.append(Diagnostic(doc.shown_path, 1, 1, "wide_encoding", params={"encoding": encoding}))
         return None
@@ -321,8 +325,8 @@ class _Builder:
             value = self.scalar(event, loc, parent) if type(event) is yaml.ScalarEvent else self.open(event, loc)
         if parent is None:
             self.root = value
-        elif key is None:
-            parent.data.append(None if value is _NOTHING else value)  # type: ignore[union-attr]  # same indexes as the file
+        elif key is None:  # a refused item stays as None, so later items keep the file's numbering
+            parent.data.append(None if value is _NOTHING else value)  # type: ignore[union-attr]
         elif value is not _NOTHING:
             parent.data[key] = value  # type: ignore[index, call-overload]
 

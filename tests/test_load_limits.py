@@ -226,12 +226,13 @@ def test_a_bom_at_the_start_is_accepted_but_not_a_second_one(parser):
 
 @pytest.mark.parametrize(("codec", "bom", "name"), [
     ("utf-16-le", b"\xff\xfe", "UTF-16"), ("utf-16-be", b"\xfe\xff", "UTF-16"), ("utf-16-le", b"", "UTF-16"),
-    ("utf-16-be", b"", "UTF-16"), ("utf-32-le", b"\xff\xfe\x00\x00", "UTF-32"), ("utf-32-be", b"\x00\x00\xfe\xff", "UTF-32"),
-    ("utf-32-le", b"", "UTF-32"), ("utf-32-be", b"", "UTF-32"),
+    ("utf-16-be", b"", "UTF-16"), ("utf-32-le", b"\xff\xfe\x00\x00", "UTF-32"),
+    ("utf-32-be", b"\x00\x00\xfe\xff", "UTF-32"), ("utf-32-le", b"", "UTF-32"), ("utf-32-be", b"", "UTF-32"),
 ])
 def test_utf16_and_utf32_are_named(codec, bom, name, parser):
     doc = loaded(bom + agency().encode(codec))
-    assert [(d.code, d.line, d.column, d.params) for d in doc.diagnostics] == [("wide_encoding", 1, 1, {"encoding": name})]
+    assert [(d.code, d.line, d.column, d.params) for d in doc.diagnostics] == [
+        ("wide_encoding", 1, 1, {"encoding": name})]
     assert name in Diagnostic("x", 1, 1, "wide_encoding", params={"encoding": name}).format(catalog("en"))
 
 
@@ -296,7 +297,8 @@ def test_tags_are_shown_the_way_they_are_written(parser):
 
 # ---------------------------------------------------------------- structure
 
-@pytest.mark.parametrize("text", ["", "\n\n", "# chỉ chú thích\n", "~\n", "---\n", "null\n", "---\n...\n", "--- ~\n"])
+@pytest.mark.parametrize("text", ["", "\n\n", "# chỉ chú thích\n", "~\n", "---\n", "null\n", "---\n...\n",
+                                  "--- ~\n"])
 def test_an_empty_file_is_never_silently_valid(text, parser):
     assert found(text) == [("empty_file", 1, 1)]
 
