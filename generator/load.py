@@ -32,7 +32,7 @@ from generator.diagnostics import Diagnostic, display_path, format_field_path
 
 MAX_FILE_BYTES = 16 * 1024 * 1024  # a real 20,000-entry catalog is ~8 MB
 MAX_DEPTH = 64  # agency files nest 4 levels deep; far deeper is a mistake or an attack
-MAX_NODES = 2_000_000  # a 20,000-entry catalog is ~400,000 nodes
+MAX_NODES = 1_000_000  # 20,000 entries with every field filled are ~700,000 nodes
 MAX_ITEMS = 100_000  # items of one list, or fields of one mapping
 MAX_PROBLEMS = 100  # problems the loader reports per file before it stops reading
 FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
