@@ -332,8 +332,8 @@ class _Builder:
 
     def open(self, event: yaml.NodeEvent, loc: Location, *, refused: bool = False) -> Any:
         """A collection starts: its frame is pushed, and its (still empty) data returned."""
-        if len(self.stack) >= MAX_DEPTH:
-            self.refuse(event, loc, "too_deep", MAX_DEPTH)
+        if len(self.stack) >= MAX_DEPTH:  # named by its top field: 64 levels of path say nothing more
+            self.refuse(event, loc[:1], "too_deep", MAX_DEPTH)
         if refused:
             self.stack.append(_Frame(loc, None))
             return _NOTHING
