@@ -18,6 +18,7 @@ depth is checked before it can exhaust the stack, and nothing an alias points to
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -141,6 +142,8 @@ def load_bytes(path: Path, raw: bytes) -> LoadedDocument:
         return doc
     builder = _Builder(doc, text)
     parser = _parser(text)
+    collecting = gc.isenabled()
+    gc.disable()  # the builder makes ~1 million tuples and dicts and no cycles: collections would only cost time
     try:
         doc.data = builder.run(parser)
     except _Refused as refusal:
@@ -149,6 +152,8 @@ def load_bytes(path: Path, raw: bytes) -> LoadedDocument:
         doc.diagnostics.append(_syntax_error(doc, text, error))
     finally:
         parser.dispose()
+        if collecting:
+            gc.enable()
     return doc
 
 
@@ -237,6 +242,9 @@ def _shown_tag(tag: str) -> str:
     return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
 
 
+# Looked up once: the builder's loop runs per event.
+_Scalar, _Alias, _NodeEvent = yaml.ScalarEvent, yaml.AliasEvent, yaml.NodeEvent
+_StreamEnd, _CollectionEnd = yaml.StreamEndEvent, yaml.CollectionEndEvent
 _EXPECT_KEY, _SKIP_VALUE = object(), object()  # what a mapping's next node is, unless a key's name
 _NOTHING = object()  # a node that is refused and leaves no value
 
@@ -259,16 +267,17 @@ class _Builder:
         self.text = text
         self.lines: list[str] | None = None  # split only when a line must be read again
         self.stack: list[_Frame] = []
+        self.positions, self.key_positions = doc.positions, doc.key_positions
         self.nodes = 0
         self.root: Any = _NOTHING
 
     def run(self, parser: Any) -> Any:
         documents = 0
         get_event, node, pop = parser.get_event, self.node, self.stack.pop  # bound once: ~400,000 events
-        while not isinstance(event := get_event(), yaml.StreamEndEvent):
-            if isinstance(event, yaml.NodeEvent):
+        while not isinstance(event := get_event(), _StreamEnd):
+            if isinstance(event, _NodeEvent):
                 node(event)
-            elif isinstance(event, yaml.CollectionEndEvent):
+            elif isinstance(event, _CollectionEnd):
                 pop()
             elif isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
@@ -315,14 +324,15 @@ class _Builder:
             self.value(event, top.loc + (key,), top, key)
 
     def value(self, event: yaml.NodeEvent, loc: Location, parent: _Frame | None, key: str | None) -> None:
-        self.doc.positions[loc] = _mark(event)
-        if type(event) is yaml.AliasEvent:
+        mark = event.start_mark
+        self.positions[loc] = (mark.line + 1, mark.column + 1)
+        if type(event) is _Alias:
             self.report(self.doc.diagnostic(loc, "yaml_alias", anchor=event.anchor))
             value: Any = _NOTHING
         else:
             if event.anchor is not None:
                 self.report(self.doc.diagnostic(loc, "yaml_anchor", anchor=event.anchor))
-            value = self.scalar(event, loc, parent) if type(event) is yaml.ScalarEvent else self.open(event, loc)
+            value = self.scalar(event, loc, parent) if type(event) is _Scalar else self.open(event, loc)
         if parent is None:
             self.root = value
         elif key is None:  # a refused item stays as None, so later items keep the file's numbering
@@ -348,8 +358,8 @@ class _Builder:
 
     def key(self, top: _Frame, event: yaml.NodeEvent) -> None:
         top.key = _SKIP_VALUE
-        if type(event) is not yaml.ScalarEvent:
-            is_alias = type(event) is yaml.AliasEvent
+        if type(event) is not _Scalar:
+            is_alias = type(event) is _Alias
             self.report(Diagnostic(self.doc.shown_path, *_mark(event), "yaml_alias" if is_alias else "complex_key",
                                    format_field_path(top.loc), {"anchor": event.anchor}))
             if not is_alias:
@@ -365,12 +375,13 @@ class _Builder:
             return
         if key == "<<" and not event.style:
             self.report(Diagnostic(self.doc.shown_path, *_mark(event), "merge_key", format_field_path(top.loc)))
-        elif key_loc in self.doc.key_positions:
-            first_line, _ = self.doc.key_positions[key_loc]
+        elif key_loc in self.key_positions:
+            first_line, _ = self.key_positions[key_loc]
             self.report(Diagnostic(self.doc.shown_path, *_mark(event), "duplicate_key", format_field_path(key_loc),
                                    {"key": key, "first_line": first_line}))
         else:
-            self.doc.key_positions[key_loc] = _mark(event)
+            mark = event.start_mark
+            self.key_positions[key_loc] = (mark.line + 1, mark.column + 1)
             top.key = key
 
     def unsafe(self, event: yaml.ScalarEvent, loc: Location) -> bool:
