@@ -218,7 +218,8 @@ def _unsafe_character(doc: LoadedDocument, text: str, index: int) -> Diagnostic:
 def _syntax_error(doc: LoadedDocument, text: str, error: yaml.MarkedYAMLError) -> Diagnostic:
     mark = error.problem_mark or error.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    source_line = text.split("\n", line)[line - 1] if mark else ""
+    lines = text.split("\n", line)
+    source_line = lines[line - 1] if line <= len(lines) else ""  # libyaml may point past the last line
     indent = source_line[: len(source_line) - len(source_line.lstrip(" \t"))]
     if "\t" in indent:
         return Diagnostic(doc.shown_path, line, indent.index("\t") + 1, "tab_indent")
@@ -399,7 +400,7 @@ class _Builder:
         """Where the escape that wrote this character is, else where its scalar starts."""
         lines = self.source_lines()
         start, end = event.start_mark, event.end_mark
-        for number in range(start.line, end.line + 1):
+        for number in range(start.line, min(end.line, len(lines) - 1) + 1):
             first = start.column if number == start.line else 0
             for escape in _ESCAPE.finditer(lines[number], first):
                 if _escaped_code_point(escape.group(1)) == code_point:

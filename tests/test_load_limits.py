@@ -304,6 +304,11 @@ def test_an_empty_file_is_never_silently_valid(text, parser):
     assert found(text) == [("empty_file", 1, 1)]
 
 
+@pytest.mark.parametrize("text", ["a: [1", "a: {b: 1", 'a: "x', "a: 'x", "- [", "a: b: c"])
+def test_a_syntax_error_at_the_very_end_of_a_file_without_a_last_line_break_is_reported(text, parser):
+    assert [code for code, _, _ in found(text)] == ["yaml_syntax"]
+
+
 def test_a_second_document_is_refused_at_its_line(parser):
     assert found("a: 1\n---\nb: 2\n") == [("multiple_documents", 2, 1)]
     assert found("---\na: 1\n...\n# x\n--- b: [\n") == [("multiple_documents", 5, 1)]
