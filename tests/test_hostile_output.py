@@ -1,0 +1,143 @@
+"""Every text reaches every output format escaped for that format, exactly once."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import lxml.html
+import material
+import pytest
+import yaml
+
+from generator.build import build_all
+from tests.conftest import MINIMAL_AGENCY, ROOT, build_options, write_agency
+
+PAYLOADS = [
+    "</title><script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "{{ 7*7 }}",
+    "&amp;",
+    "</title><script src=tep/x.pdf></script>",
+]
+NAME = f"{PAYLOADS[0]} {PAYLOADS[3]}"
+SHORT_NAME = f"{PAYLOADS[1]} {PAYLOADS[2]}"
+# The site's own scripts: theme and search files from the bundle's assets, and Material's JSON config.
+OWN_SCRIPT = re.compile(r"^(\./)?(\.\./)*(assets|pagefind)/[\w./-]+\.js$")
+
+
+def _yaml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def payload_agency(agencies: Path, agency_id: str = "so-thu") -> Path:
+    """An agency whose name, short name, extra-page titles and catalog titles are all payloads."""
+    text = MINIMAL_AGENCY.format(id=agency_id).replace(
+        "name: Sở Thử nghiệm", f"name: {_yaml_string(NAME)}\nshort_name: {_yaml_string(SHORT_NAME)}")
+    text += "pages:\n" + "".join(f"  - {{title: {_yaml_string(p)}, file: trang/p{i}.md}}\n" for i, p in enumerate(PAYLOADS))
+    text += "catalog:\n" + "".join(
+        f"  - {{id: e{i}, title: {_yaml_string(p)}, created: 2024-01-01, clause: a, forms: [portal], disclosed: 2024-01-02}}\n"
+        for i, p in enumerate(PAYLOADS))
+    path = write_agency(agencies, agency_id, text)
+    (agencies / agency_id / "trang").mkdir(parents=True)
+    for i in range(len(PAYLOADS)):
+        (agencies / agency_id / "trang" / f"p{i}.md").write_text("Nội dung trang.\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def payload_site(tmp_path_factory) -> Path:
+    agencies = tmp_path_factory.mktemp("payloads") / "agencies"
+    payload_agency(agencies)
+    out = agencies.parent / "site"
+    build_all(build_options(agencies, out))
+    return out
+
+
+def _text(element: lxml.html.HtmlElement) -> str:
+    return " ".join(element.text_content().split())
+
+
+def _with_class(tree: lxml.html.HtmlElement, css_class: str, path: str = "//*") -> list[lxml.html.HtmlElement]:
+    return tree.xpath(f"{path}[contains(concat(' ', normalize-space(@class), ' '), ' {css_class} ')]")
+
+
+def _nav_labels(tree: lxml.html.HtmlElement) -> list[str]:
+    return [_text(a) for nav in _with_class(tree, "md-nav--primary", "//nav") for a in _with_class(nav, "md-nav__link", ".//a")]
+
+
+def _foreign_markup(path: Path) -> list[str]:
+    """Scripts that are not the site's own, event handlers, and the payloads' <img>: none may exist."""
+    tree = lxml.html.parse(str(path)).getroot()
+    found = []
+    for script in tree.iter("script"):
+        own = (OWN_SCRIPT.match(script.get("src") or "")
+               or (script.get("src") is None and script.get("type") == "application/json"))
+        if not own:
+            found.append(lxml.html.tostring(script, encoding="unicode")[:80])
+    found += [f"{e.tag}[{name}]" for e in tree.iter() if isinstance(e.tag, str) for name in e.attrib if name.startswith("on")]
+    found += [f"img src={img.get('src')}" for img in tree.iter("img") if img.get("src") == "x"]
+    return found
+
+
+@pytest.mark.slow
+def test_no_payload_becomes_markup_on_any_page(payload_site: Path):
+    pages = sorted(payload_site.rglob("*.html"))
+    assert len(pages) > 10
+    problems = {p.relative_to(payload_site).as_posix(): _foreign_markup(p) for p in pages}
+    assert {page: found for page, found in problems.items() if found} == {}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("index", range(len(PAYLOADS)))
+def test_an_extra_page_shows_its_payload_title_as_text(payload_site: Path, index: int):
+    tree = lxml.html.parse(str(payload_site / "so-thu" / "trang" / f"p{index}.html")).getroot()
+    title = PAYLOADS[index]
+    assert tree.findtext(".//title") == f"{title} - {SHORT_NAME}"
+    assert _text(tree.find(".//h1")) == title
+    assert _text(_with_class(tree, "md-header__topic")[1]) == title
+    assert title in _nav_labels(tree)
+
+
+@pytest.mark.slow
+def test_the_agency_names_show_as_text_in_title_header_and_portal(payload_site: Path):
+    tree = lxml.html.parse(str(payload_site / "so-thu" / "index.html")).getroot()
+    assert tree.findtext(".//title") == SHORT_NAME
+    assert _text(_with_class(tree, "md-header__topic")[0]) == SHORT_NAME
+    assert {a.get("title") for a in _with_class(tree, "md-logo", "//a")} == {SHORT_NAME}
+    assert _text(_with_class(_with_class(tree, "md-nav--primary", "//nav")[0], "md-nav__title", "./label")[0]) == SHORT_NAME
+    portal = lxml.html.parse(str(payload_site / "index.html")).getroot()
+    assert NAME in [_text(a) for a in portal.iter("a")]
+
+
+@pytest.mark.slow
+def test_catalog_titles_show_as_text(payload_site: Path):
+    tree = lxml.html.parse(str(payload_site / "so-thu" / "danh-muc-cong-khai.html")).getroot()
+    for i, title in enumerate(PAYLOADS):
+        assert _text(tree.get_element_by_id(f"e{i}").find("th")) == title
+
+
+MATERIAL_TEMPLATES = Path(material.__file__).parent / "templates"
+# `| striptags` unescapes and `| e` escapes again what build.py has already escaped. Each Material
+# template doing either to a title is overridden in theme/, or reviewed here as harmless.
+UNESCAPING = re.compile(r"\{\{[^}]*\b(title|site_name)\b[^}]*\|\s*(striptags|e|escape)\b")
+REVIEWED = {
+    "base.html": "its htmltitle block is replaced in theme/main.html",
+    "partials/footer.html": "only with the navigation.footer feature, which mkdocs.yml leaves off",
+    "partials/social.html": "only with extra.social, which tiepcan never sets",
+    "partials/toc-item.html": "striptags then e: a heading's HTML becomes its text, escaped once",
+    "partials/toc.html": "the title is Material's own word for the table of contents",
+}
+
+
+def test_every_material_template_that_re_escapes_a_title_is_overridden_or_harmless():
+    found = set()
+    for template in MATERIAL_TEMPLATES.rglob("*.html"):
+        name = template.relative_to(MATERIAL_TEMPLATES).as_posix()
+        override = ROOT / "theme" / name
+        if UNESCAPING.search((override if override.exists() else template).read_text(encoding="utf-8")):
+            found.add(name)
+    assert found <= set(REVIEWED), found - set(REVIEWED)
+    assert "{% block htmltitle %}" in (ROOT / "theme" / "main.html").read_text(encoding="utf-8")
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    assert "navigation.footer" not in config["theme"]["features"] and "social" not in config["extra"]
