@@ -2,7 +2,8 @@
 
 Per file: the pydantic model (types, enums, required fields, per-record rules).
 Across files: ids unique and equal to file names, parents exist and form no cycle,
-`file:` paths exist inside the agency's own folder, named regimes exist.
+`file:` paths exist inside the agency's own folder and are publishable (generator/attachments.py),
+extra pages are readable Markdown, named regimes exist.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from generator import attachments
 from generator.diagnostics import Diagnostic
 from generator.i18n import catalog
 from generator.load import LoadedDocument, Location, load_file
 from generator.model import Agency
 
 AGENCY_SUFFIXES = (".yaml", ".yml")
+PAGE_MAX_BYTES = 1024 * 1024  # an extra page is prose; a megabyte of it is a mistake (or a pasted export)
 
 
 @dataclass(frozen=True)
@@ -245,13 +248,35 @@ def _check_files(doc: LoadedDocument, agency: Agency) -> list[Diagnostic]:
     references += [(("pages", i, "file"), p.file) for i, p in enumerate(agency.pages)]
     out: list[Diagnostic] = []
     root = folder.resolve()
+    published: dict[str, str] = {}  # attachments.collision_key → the first path written with it
     for loc, relative in references:
-        target = (folder / relative).resolve()
+        target = (folder / relative).resolve()  # symlinks followed: one out of the folder is refused
         shown_folder = f"{doc.path.parent.name}/{agency.id}/"
         if not target.is_relative_to(root):
             out.append(doc.diagnostic(loc, "file_outside", value=relative, folder=shown_folder))
-        elif not target.is_file():
+            continue
+        if loc[0] != "pages":
+            first = published.setdefault(attachments.collision_key(relative), relative)
+            if first != relative:
+                out.append(doc.diagnostic(loc, "attachment_name_collision", value=relative, other=first))
+        if not target.is_file():
             out.append(doc.diagnostic(loc, "file_missing", value=relative, folder=shown_folder))
-        elif loc[0] == "pages" and target.suffix.lower() != ".md":
-            out.append(doc.diagnostic(loc, "page_not_markdown", value=relative))
+            continue
+        problem = _page_problem(target) if loc[0] == "pages" else attachments.refusal(target)
+        if problem is not None:
+            out.append(doc.diagnostic(loc, problem.code, value=relative, **problem.params))
     return out
+
+
+def _page_problem(path: Path) -> attachments.Refusal | None:
+    """An extra page is Markdown, in UTF-8, neither empty nor huge: the render stage reads it as such."""
+    if path.suffix.lower() != ".md":
+        return attachments.Refusal("page_not_markdown", {})
+    if path.stat().st_size > PAGE_MAX_BYTES:
+        return attachments.Refusal("page_too_large", {"limit": PAGE_MAX_BYTES // 1024})
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return attachments.Refusal("page_not_utf8", {"line": data[:error.start].count(b"\n") + 1})
+    return None if text.strip() else attachments.Refusal("page_empty", {})
