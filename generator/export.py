@@ -20,6 +20,7 @@ import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
+from generator import attachments
 from generator.i18n import Catalog
 from generator.model import Agency, CatalogEntry
 from generator.render import ATTACHMENTS, SIGNATURE_FIELDS, catalog_order, fillable_forms
@@ -64,7 +65,7 @@ def catalog_records(context: ExportContext) -> list[dict[str, Any]]:
             "until": entry.until.isoformat() if entry.until else None,
             "location": entry.location,
             "url": entry.url,
-            "file": _link(context, f"{ATTACHMENTS}/{entry.file}") if entry.file else None,
+            "file": _link(context, f"{ATTACHMENTS}/{attachments.href(entry.file)}") if entry.file else None,
             "summary": entry.summary,
             "unit": entry.unit,
             "effective": entry.effective.isoformat() if entry.effective else None,

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
+import unicodedata
 from pathlib import Path
+from urllib.parse import unquote
 
 import lxml.html
 import material
@@ -141,3 +146,51 @@ def test_every_material_template_that_re_escapes_a_title_is_overridden_or_harmle
     assert "{% block htmltitle %}" in (ROOT / "theme" / "main.html").read_text(encoding="utf-8")
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
     assert "navigation.footer" not in config["theme"]["features"] and "social" not in config["extra"]
+
+
+ODD_NAMES = ["files/Quyết định 1#2 50% a&b.pdf", "files/quye\u0302\u0301t-dinh.pdf"]  # the second typed on a Mac (NFD)
+
+
+@pytest.fixture(scope="module")
+def odd_names_site(tmp_path_factory) -> Path:
+    agencies = tmp_path_factory.mktemp("names") / "agencies"
+    text = MINIMAL_AGENCY.format(id="so-thu") + f"regulation: {{title: Quy chế, file: {_yaml_string(ODD_NAMES[0])}}}\n"
+    text += "catalog:\n" + "".join(
+        f"  - {{id: e{i}, title: Văn bản, created: 2024-01-01, clause: a, forms: [portal], disclosed: 2024-01-02,"
+        f" file: {_yaml_string(name)}}}\n" for i, name in enumerate(ODD_NAMES))
+    write_agency(agencies, "so-thu", text)
+    for name in ODD_NAMES:
+        (agencies / "so-thu" / name).parent.mkdir(parents=True, exist_ok=True)
+        (agencies / "so-thu" / name).write_bytes(b"%PDF-1.4\n%%EOF\n")
+    out = agencies.parent / "site"
+    build_all(build_options(agencies, out, site_url="https://stp.example.gov.vn/tctt/"))
+    return out / "so-thu"
+
+
+def _attachment_file(bundle: Path, url_path: str) -> Path:
+    """The file a server sends for a percent-encoded path relative to the bundle."""
+    assert "#" not in url_path and " " not in url_path and "?" not in url_path, url_path
+    return bundle / unquote(url_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", ["danh-muc-cong-khai.html", "quy-che-noi-bo.html"])
+def test_attachment_links_on_pages_reach_their_file_whatever_its_name(odd_names_site: Path, page: str):
+    tree = lxml.html.parse(str(odd_names_site / page)).getroot()
+    links = [a.get("href") for a in tree.iter("a") if (a.get("href") or "").startswith("tep/")]
+    assert len(links) == (2 if page.startswith("danh-muc") else 1)
+    for link in links:
+        assert _attachment_file(odd_names_site, link).is_file(), link
+
+
+@pytest.mark.slow
+def test_attachment_links_in_the_csv_and_json_copies_reach_their_file(odd_names_site: Path):
+    prefix = "https://stp.example.gov.vn/tctt/so-thu/"
+    entries = json.loads((odd_names_site / "catalog.json").read_text(encoding="utf-8"))["entries"]
+    rows = list(csv.reader(io.StringIO((odd_names_site / "catalog.csv").read_text(encoding="utf-8-sig"))))
+    in_csv = [cell for row in rows[1:] for cell in row if cell.startswith(prefix + "tep/")]
+    for link in [entry["file"] for entry in entries] + in_csv:
+        assert link.startswith(prefix)
+        assert _attachment_file(odd_names_site, link.removeprefix(prefix)).is_file(), link
+    assert len(in_csv) == 2
+    assert (odd_names_site / "tep" / unicodedata.normalize("NFC", ODD_NAMES[1])).is_file()
