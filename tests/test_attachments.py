@@ -196,7 +196,8 @@ def test_a_symlink_out_of_the_agency_folder_is_refused(tmp_path: Path, link: str
 
 
 def _agency_with_page(folder: Path, data: bytes) -> Path:
-    path = write_agency(folder, "so-thu", MINIMAL_AGENCY.format(id="so-thu") + "pages:\n  - title: Giới thiệu\n    file: gioi-thieu.md\n")
+    page = "pages:\n  - title: Giới thiệu\n    file: gioi-thieu.md\n"
+    path = write_agency(folder, "so-thu", MINIMAL_AGENCY.format(id="so-thu") + page)
     (folder / "so-thu").mkdir()
     (folder / "so-thu" / "gioi-thieu.md").write_bytes(data)
     return path
