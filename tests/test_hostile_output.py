@@ -247,7 +247,8 @@ def test_no_csv_cell_can_run_as_a_formula_and_json_keeps_the_text(tmp_path: Path
 
 
 def test_ordinary_csv_cells_are_left_alone(tmp_path: Path):
-    agency = _exported_agency({"title": "Kế hoạch 305", "number": "305/KH-UBND", "summary": "Tỷ lệ -5% so với năm trước"})
+    agency = _exported_agency({"title": "Kế hoạch 305", "number": "305/KH-UBND",
+                               "summary": "Tỷ lệ -5% so với năm trước"})
     export.write_catalog(tmp_path, _context(agency))
     _, row = _csv_rows(tmp_path / "catalog.csv")
     assert {"Kế hoạch 305", "305/KH-UBND", "Tỷ lệ -5% so với năm trước"} <= set(row)
