@@ -43,18 +43,24 @@ def _yaml_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def payload_agency(agencies: Path, agency_id: str = "so-thu") -> Path:
-    """An agency whose name, short name, extra-page titles and catalog titles are all payloads."""
+def payload_agency(agencies: Path, agency_id: str = "so-thu", files: dict[str, bytes] | None = None) -> Path:
+    """An agency whose name, short name, extra-page titles and catalog titles are all payloads;
+    `files` (path → bytes) become its catalog entries' attachments, one per entry, in order."""
+    names = list(files or {})
     text = MINIMAL_AGENCY.format(id=agency_id).replace(
         "name: Sở Thử nghiệm", f"name: {_yaml_string(NAME)}\nshort_name: {_yaml_string(SHORT_NAME)}")
     text += "pages:\n" + "".join(f"  - {{title: {_yaml_string(p)}, file: trang/p{i}.md}}\n"
                                   for i, p in enumerate(PAYLOADS))
-    text += "catalog:\n" + "".join(f"  - {{id: e{i}, title: {_yaml_string(p)}, {ENTRY_DATES}}}\n"
-                                    for i, p in enumerate(PAYLOADS))
+    text += "catalog:\n" + "".join(
+        f"  - {{id: e{i}, title: {_yaml_string(p)}, {ENTRY_DATES}"
+        + (f", file: {_yaml_string(names[i])}" if i < len(names) else "") + "}\n" for i, p in enumerate(PAYLOADS))
     path = write_agency(agencies, agency_id, text)
     (agencies / agency_id / "trang").mkdir(parents=True)
     for i in range(len(PAYLOADS)):
         (agencies / agency_id / "trang" / f"p{i}.md").write_text("Nội dung trang.\n", encoding="utf-8")
+    for name, data in (files or {}).items():
+        (agencies / agency_id / name).parent.mkdir(parents=True, exist_ok=True)
+        (agencies / agency_id / name).write_bytes(data)
     return path
 
 
