@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import re
+import shutil
 import unicodedata
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -289,3 +290,32 @@ def test_word_forms_are_written_whatever_the_agency_name():
     for form in fillable_forms(context.regime).values():
         document = docx.Document(io.BytesIO(export.form_docx(form, context)))
         assert any(p.text.endswith(": Sở Thử") for p in document.paragraphs)
+
+
+CORPUS = ROOT / "tests" / "corpus"
+
+
+def _valid_corpus_cases() -> list[Path]:
+    return [folder / name for folder in (CORPUS / "payloads", CORPUS / "attachments")
+            for name, outcome in yaml.safe_load((folder / "expect.yaml").read_text(encoding="utf-8")).items()
+            if outcome.get("valid")]
+
+
+@pytest.mark.slow
+def test_the_valid_hostile_corpus_builds_to_inert_pages_and_working_links(tmp_path: Path):
+    agencies = tmp_path / "agencies"
+    agencies.mkdir()
+    for case in _valid_corpus_cases():
+        shutil.copyfile(case, agencies / case.name)
+        if (case.parent / case.stem).is_dir():
+            shutil.copytree(case.parent / case.stem, agencies / case.stem)
+    build_all(build_options(agencies, tmp_path / "site"))
+    for case in _valid_corpus_cases():
+        bundle = tmp_path / "site" / case.stem
+        problems = {p.relative_to(bundle).as_posix(): _foreign_markup(p) for p in bundle.rglob("*.html")}
+        assert {page: found for page, found in problems.items() if found} == {}, case.name
+        links = [a.get("href") for p in bundle.glob("*.html") for a in lxml.html.parse(str(p)).getroot().iter("a")
+                 if (a.get("href") or "").startswith("tep/")]
+        assert all(_attachment_file(bundle, link).is_file() for link in links), links
+        cells = [cell for row in _csv_rows(bundle / "catalog.csv") for cell in row]
+        assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))], case.name
