@@ -262,7 +262,7 @@ def _check_files(doc: LoadedDocument, agency: Agency) -> list[Diagnostic]:
         if not target.is_file():
             out.append(doc.diagnostic(loc, "file_missing", value=relative, folder=shown_folder))
             continue
-        problem = _page_problem(target) if loc[0] == "pages" else attachments.refusal(target)
+        problem = _page_problem(target) if loc[0] == "pages" else attachments.refusal(relative, target)
         if problem is not None:
             out.append(doc.diagnostic(loc, problem.code, value=relative, **problem.params))
     return out

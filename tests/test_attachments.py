@@ -88,14 +88,14 @@ REFUSED = {
 @pytest.mark.parametrize("name", sorted(PUBLISHED))
 def test_documents_of_the_allowed_types_are_published(tmp_path: Path, name: str):
     (tmp_path / name).write_bytes(PUBLISHED[name])
-    assert attachments.refusal(tmp_path / name) is None
+    assert attachments.refusal(name, tmp_path / name) is None
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
 def test_anything_a_browser_could_run_or_that_is_not_what_it_says_is_refused(tmp_path: Path, name: str):
     data, code = REFUSED[name]
     (tmp_path / name).write_bytes(data)
-    refused = attachments.refusal(tmp_path / name)
+    refused = attachments.refusal(name, tmp_path / name)
     assert refused is not None and refused.code == code
 
 
@@ -104,9 +104,16 @@ def test_a_file_over_the_size_limit_is_refused(tmp_path: Path):
     with path.open("wb") as stream:  # sparse: the size without the disk space
         stream.write(PDF)
         stream.truncate(attachments.MAX_BYTES + 1)
-    refused = attachments.refusal(path)
+    refused = attachments.refusal("lon.pdf", path)
     assert refused is not None and refused.code == "attachment_too_large"
     assert refused.params == {"size": "50.0", "limit": "50.0"}
+
+
+@pytest.mark.parametrize("relative", [".an.pdf", "files/.an.pdf", ".git/x.pdf"])
+def test_a_hidden_name_is_refused_since_the_build_would_leave_it_out(tmp_path: Path, relative: str):
+    (tmp_path / "x.pdf").write_bytes(PDF)
+    refused = attachments.refusal(relative, tmp_path / "x.pdf")
+    assert refused is not None and refused.code == "attachment_hidden_name"
 
 
 def test_names_become_percent_encoded_nfc_url_paths():
@@ -155,7 +162,7 @@ def test_check_refuses_the_attachment_at_its_file_field_with_a_fix(tmp_path: Pat
 
 def test_every_new_message_has_a_fix_in_both_languages():
     codes = ["attachment_type", "attachment_content", "attachment_empty", "attachment_too_large",
-             "attachment_name_collision", "page_not_utf8", "page_empty", "page_too_large"]
+             "attachment_name_collision", "attachment_hidden_name", "page_not_utf8", "page_empty", "page_too_large"]
     params = {"value": "x", "allowed": "y", "kind": "PDF", "size": "1", "limit": "1", "other": "X", "line": 1}
     for code in codes:
         assert "Cách sửa: " in catalog("vi").text(f"error.{code}", **params)
