@@ -19,7 +19,8 @@ class Diagnostic:
     code: str
     field_path: str = ""
     params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
-    # "error" stops the build; "warning" is printed and publishing goes on (personal data, say).
+    # "error" stops the build; "warning" (personal data, say) and "note" (an entry withheld as
+    # internal) are printed and publishing goes on.
     severity: str = field(default="error", compare=False)
 
     def format(self, catalog: Catalog) -> str:
@@ -28,8 +29,8 @@ class Diagnostic:
         suggestion = params.pop("suggestion", None)
         params["hint"] = catalog.text("error.did_you_mean", suggestion=suggestion) if suggestion else ""
         message = catalog.text(f"error.{self.code}", **params)
-        if self.severity == "warning":
-            message = catalog.text("error.warning_prefix") + message
+        if self.severity != "error":
+            message = catalog.text(f"error.{self.severity}_prefix") + message
         where = f"{self.path}:{self.line}:{self.column}"
         return f"{where}: {self.field_path}: {message}" if self.field_path else f"{where}: {message}"
 
