@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ class Diagnostic:
     severity: str = field(default="error", compare=False)
 
     def format(self, catalog: Catalog) -> str:
-        params = dict(self.params)
+        params = {key: _printable(value) for key, value in self.params.items()}
         # A "did you mean" suggestion is worded in the reader's language, inside the main message.
         suggestion = params.pop("suggestion", None)
         params["hint"] = catalog.text("error.did_you_mean", suggestion=suggestion) if suggestion else ""
@@ -33,6 +34,18 @@ class Diagnostic:
             message = catalog.text(f"error.{self.severity}_prefix") + message
         where = f"{self.path}:{self.line}:{self.column}"
         return f"{where}: {self.field_path}: {message}" if self.field_path else f"{where}: {message}"
+
+
+def _printable(value: Any) -> Any:
+    """A value quoted in a message, with control and format characters (newlines, bidi overrides)
+    written as escapes: one message stays on one line, and reads the same in any terminal."""
+    if not isinstance(value, str):
+        return value
+    return "".join(c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) in _HIDDEN else c
+                   for c in value)
+
+
+_HIDDEN = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 
 def display_path(path: Path) -> str:
