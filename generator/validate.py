@@ -27,6 +27,7 @@ from generator.diagnostics import Diagnostic, display_path
 from generator.i18n import catalog
 from generator.load import LoadedDocument, Location, load_file
 from generator.model import Agency, CatalogEntry, ConditionalEntry
+from generator.leakscan import RefusedEntry
 from generator.secrecy import secrecy_mark
 
 AGENCY_SUFFIXES = (".yaml", ".yml")  # compared in lower case: so-a.YAML is read, never skipped
@@ -59,8 +60,11 @@ class AgencySource:
 
 @dataclass
 class ValidationResult:
-    agencies: list[AgencySource] = field(default_factory=list)
+    agencies: list[AgencySource] = field(default_factory=list)  # all of them, and only when every file is valid
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    usable: list[AgencySource] = field(default_factory=list)  # agencies whose own file has no error
+    failed: list[str] = field(default_factory=list)  # ids (or file stems) of files with errors
+    refused: list[RefusedEntry] = field(default_factory=list)  # entries that must appear in no output
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -132,10 +136,35 @@ def validate_documents(docs: Sequence[LoadedDocument], known_regimes: Iterable[s
             result.diagnostics.extend(_leak_guard(doc, model) + _personal_data(doc))
             valid.append((doc, model))
     result.diagnostics.extend(_cross_file(docs, valid, set(known_regimes)))
+    broken = {d.path for d in result.errors}
+    result.usable = [published(model, doc.path) for doc, model in valid if doc.shown_path not in broken]
     if result.ok:
-        result.agencies = [published(model, doc.path) for doc, model in valid]
+        result.agencies = result.usable
+    result.failed = sorted({_declared_id(doc) for doc in docs if doc.shown_path in broken})
+    result.refused = [entry for doc in docs for entry in _refused_entries(doc)]
     result.diagnostics.sort()
     return result
+
+
+def _declared_id(doc: LoadedDocument) -> str:
+    raw_id = doc.data.get("id") if isinstance(doc.data, dict) else None
+    return raw_id if isinstance(raw_id, str) else doc.path.stem
+
+
+def _refused_entries(doc: LoadedDocument) -> list[RefusedEntry]:
+    """Entries that must never be published, read from the raw data (the file may be invalid)."""
+    if not isinstance(doc.data, dict):
+        return []
+    out = []
+    for key in ("catalog", "conditional_catalog"):
+        entries = doc.data.get(key)
+        for entry in entries if isinstance(entries, list) else []:
+            if not isinstance(entry, dict):
+                continue
+            texts = [entry.get(name) for name in _SECRECY_FIELDS]
+            if entry.get("access") == "internal" or any(isinstance(t, str) and secrecy_mark(t) for t in texts):
+                out.append(RefusedEntry(_declared_id(doc), str(entry.get("id", "")), str(entry.get("title", ""))))
+    return out
 
 
 def published(model: Agency, source: Path) -> AgencySource:
