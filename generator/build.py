@@ -198,7 +198,8 @@ def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _:
             (staging / agency_id / AGENCY_RECORD).write_text(source.model.model_dump_json() + "\n", encoding="utf-8")
             report.built.append(agency_id)
         index.index_portal([a.model for a in agencies], documents, staging, messages)
-        discovery.write_site(staging, [a.model for a in agencies], options.site_url, options.build_date, messages)
+        discovery.write_site(staging, [a.model for a in agencies], report.built, options.site_url, options.build_date,
+                            messages)
         titles = [e.title for a in agencies for e in (*a.model.catalog, *a.model.conditional_catalog)]
         leaks = leakscan.scan(staging, result.refused, titles)
         if leaks:
