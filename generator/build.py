@@ -26,7 +26,7 @@ from generator.i18n import Catalog, catalog
 from generator.model import Agency
 from generator.publish import staged
 from generator.render import AgencyRenderer, NavSection, Page, RenderedSite, render_portal
-from generator.validate import AgencySource, check_paths
+from generator.validate import AgencySource, check_paths, links_out_of
 
 # The agency data a bundle was built from, as published (no internal entries): what lets a later
 # `--keep-going` build keep this bundle, and list it on the portal, while the agency's file is broken.
@@ -157,6 +157,10 @@ def _spec(options: BuildOptions, site: RenderedSite, site_dir: Path, agency_id: 
 
 def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _: None) -> BuildReport:
     checked_build_date(options.build_date)
+    root = options.protected()[0]
+    outside = [d for folder in (options.content_dir, root / "theme") for d in links_out_of(folder, root)]
+    if outside:
+        raise InvalidInput(outside)
     result = check_paths([options.agencies_dir], regimes.regime_ids())
     if not result.ok and not options.keep_going:
         raise InvalidInput(result.diagnostics)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import os
 import re
 import types
 import typing
@@ -110,6 +111,18 @@ def _outside_repository(doc: LoadedDocument) -> list[Diagnostic]:
     if doc.path.is_symlink() and not doc.path.resolve().is_relative_to(doc.path.parent.resolve()):
         return [Diagnostic(doc.shown_path, 1, 1, "agency_file_outside")]
     return []
+
+
+def links_out_of(folder: Path, root: Path) -> list[Diagnostic]:
+    """Symlinks under `folder` (content/, theme/) that resolve outside `root`, the project: a build
+    would publish whatever they point at."""
+    out = []
+    for base, dirs, files in os.walk(folder):  # does not follow links into other folders
+        for name in sorted(dirs + files):
+            path = Path(base) / name
+            if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+                out.append(Diagnostic(display_path(path), 1, 1, "link_outside"))
+    return out
 
 
 def check_paths(paths: Sequence[Path], known_regimes: Iterable[str] = ()) -> ValidationResult:

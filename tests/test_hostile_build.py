@@ -195,3 +195,10 @@ def test_agency_files_and_folders_linking_out_of_the_repository_are_refused(tmp_
     assert "so-ngoai.yaml:1:1:" in result.stderr
     assert tiepcan("build", "--agencies", str(agencies), "--out", str(tmp_path / "site")).returncode == 1
     assert not (tmp_path / "site").exists()
+
+
+def test_a_shared_page_linking_out_of_the_project_is_refused(project):
+    (project / "content" / "passwd.md").symlink_to("/etc/passwd")
+    result = tiepcan("build", "--out", "site", "--date", "2026-11-23", cwd=project)
+    assert result.returncode == 1 and "content/passwd.md:1:1:" in result.stderr and "Cách sửa" in result.stderr
+    assert not (project / "site").exists()
