@@ -8,7 +8,7 @@ the validated agencies and the build date, so two builds of the same inputs writ
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -125,10 +125,13 @@ def robots_txt(site_url: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_site(site: Path, agencies: Sequence[Agency], site_url: str | None, build_date: dt.date, messages: Catalog) -> None:
-    """All discovery files for a staged site: per-bundle feeds, redirects, portal sitemap index and robots.txt."""
+def write_site(site: Path, agencies: Sequence[Agency], built: Collection[str], site_url: str | None,
+               build_date: dt.date, messages: Catalog) -> None:
+    """All discovery files for a staged site: feeds of the bundles `built` now (a reused bundle keeps
+    its own), redirects, portal sitemap index and robots.txt."""
     for agency in agencies:
-        (site / agency.id / FEED).write_text(atom_feed(agency, build_date, messages, site_url), encoding="utf-8")
+        if agency.id in built:
+            (site / agency.id / FEED).write_text(atom_feed(agency, build_date, messages, site_url), encoding="utf-8")
         write_redirects(site, agency, messages)
     if site_url:
         (site / SITEMAP_INDEX).write_text(sitemap_index(site_url, [a.id for a in agencies], build_date), encoding="utf-8")

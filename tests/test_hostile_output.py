@@ -270,7 +270,7 @@ def test_the_feed_stays_well_formed_whatever_the_text(tmp_path: Path):
                               summary=f"Tóm{NOT_XML} tắt")
     site = tmp_path / "site"
     (site / "so-thu").mkdir(parents=True)
-    discovery.write_site(site, [agency], "https://stp.example.gov.vn/", BUILD_DATE, catalog("vi"))
+    discovery.write_site(site, [agency], {agency.id}, "https://stp.example.gov.vn/", BUILD_DATE, catalog("vi"))
     atom = "{http://www.w3.org/2005/Atom}"
     feed = ET.parse(site / "so-thu" / discovery.FEED).getroot()
     assert feed.findtext(f"{atom}author/{atom}name") == "Sở Thử"
