@@ -435,16 +435,18 @@ def _check_files(doc: LoadedDocument, agency: Agency) -> list[Diagnostic]:
         if not target.is_file():
             out.append(doc.diagnostic(loc, "file_missing", value=relative, folder=shown_folder))
             continue
-        problem = _page_problem(target) if loc[0] == "pages" else attachments.refusal(relative, target)
+        problem = _page_problem(relative, target) if loc[0] == "pages" else attachments.refusal(relative, target)
         if problem is not None:
             out.append(doc.diagnostic(loc, problem.code, value=relative, **problem.params))
     return out
 
 
-def _page_problem(path: Path) -> attachments.Refusal | None:
+def _page_problem(relative: str, path: Path) -> attachments.Refusal | None:
     """An extra page is Markdown, in UTF-8, neither empty nor huge: the render stage reads it as such."""
     if path.suffix.lower() != ".md":
         return attachments.Refusal("page_not_markdown", {})
+    if Path(relative).name.startswith("."):  # published as trang/.<name>.html, which MkDocs leaves out
+        return attachments.Refusal("hidden_file_name", {})
     if path.stat().st_size > PAGE_MAX_BYTES:
         return attachments.Refusal("page_too_large", {"limit": PAGE_MAX_BYTES // 1024})
     data = path.read_bytes()

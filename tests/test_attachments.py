@@ -113,7 +113,7 @@ def test_a_file_over_the_size_limit_is_refused(tmp_path: Path):
 def test_a_hidden_name_is_refused_since_the_build_would_leave_it_out(tmp_path: Path, relative: str):
     (tmp_path / "x.pdf").write_bytes(PDF)
     refused = attachments.refusal(relative, tmp_path / "x.pdf")
-    assert refused is not None and refused.code == "attachment_hidden_name"
+    assert refused is not None and refused.code == "hidden_file_name"
 
 
 def test_names_become_percent_encoded_nfc_url_paths():
@@ -162,7 +162,7 @@ def test_check_refuses_the_attachment_at_its_file_field_with_a_fix(tmp_path: Pat
 
 def test_every_new_message_has_a_fix_in_both_languages():
     codes = ["attachment_type", "attachment_content", "attachment_empty", "attachment_too_large",
-             "attachment_name_collision", "attachment_hidden_name", "page_not_utf8", "page_empty", "page_too_large"]
+             "attachment_name_collision", "hidden_file_name", "page_not_utf8", "page_empty", "page_too_large"]
     params = {"value": "x", "allowed": "y", "kind": "PDF", "size": "1", "limit": "1", "other": "X", "line": 1}
     for code in codes:
         assert "Cách sửa: " in catalog("vi").text(f"error.{code}", **params)
@@ -222,6 +222,13 @@ def test_an_extra_page_that_cannot_be_read_as_markdown_is_a_diagnostic(tmp_path:
     [(found, line, column, message)] = _errors(tmp_path)
     assert (found, line, column) == (code, 11, 11)
     assert "gioi-thieu.md" in message and "Cách sửa" in message
+
+
+def test_an_extra_page_with_a_hidden_name_is_a_diagnostic(tmp_path: Path):
+    write_agency(tmp_path, "so-thu", MINIMAL_AGENCY.format(id="so-thu") + "pages:\n  - title: Nháp\n    file: .nhap.md\n")
+    (tmp_path / "so-thu").mkdir()
+    (tmp_path / "so-thu" / ".nhap.md").write_text("Nội dung.\n", encoding="utf-8")
+    assert [(code, line, column) for code, line, column, _ in _errors(tmp_path)] == [("hidden_file_name", 11, 11)]
 
 
 def test_the_line_of_the_first_undecodable_byte_is_named(tmp_path: Path):
