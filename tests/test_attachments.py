@@ -225,7 +225,8 @@ def test_an_extra_page_that_cannot_be_read_as_markdown_is_a_diagnostic(tmp_path:
 
 
 def test_an_extra_page_with_a_hidden_name_is_a_diagnostic(tmp_path: Path):
-    write_agency(tmp_path, "so-thu", MINIMAL_AGENCY.format(id="so-thu") + "pages:\n  - title: Nháp\n    file: .nhap.md\n")
+    page = "pages:\n  - title: Nháp\n    file: .nhap.md\n"
+    write_agency(tmp_path, "so-thu", MINIMAL_AGENCY.format(id="so-thu") + page)
     (tmp_path / "so-thu").mkdir()
     (tmp_path / "so-thu" / ".nhap.md").write_text("Nội dung.\n", encoding="utf-8")
     assert [(code, line, column) for code, line, column, _ in _errors(tmp_path)] == [("hidden_file_name", 11, 11)]
