@@ -1,6 +1,9 @@
 """Stage 4 — build: validated agencies → one MkDocs bundle per agency under <out>/<id>/, and the portal.
 
-Orchestrates render (Markdown per agency) and the MkDocs adapter, inside an atomic publish.
+Orchestrates render (Markdown per agency) and the MkDocs adapter, inside an atomic publish; the
+leak scan (generator/leakscan.py) has the last word before the new site replaces the old one.
+With `keep_going`, an agency whose file is invalid keeps the bundle of its last good build (its
+published data is stored in the bundle for this) and every other agency is built.
 """
 
 from __future__ import annotations
@@ -15,12 +18,21 @@ from dataclasses import dataclass, field
 from typing import Any
 from pathlib import Path
 
-from generator import discovery, export, index, mkdocs_adapter, package, regime as regimes
+from pydantic import ValidationError
+
+from generator import discovery, export, index, leakscan, mkdocs_adapter, package, regime as regimes
 from generator.diagnostics import Diagnostic
 from generator.i18n import Catalog, catalog
+from generator.model import Agency
 from generator.publish import staged
 from generator.render import AgencyRenderer, NavSection, Page, RenderedSite, render_portal
-from generator.validate import AgencySource, check_paths
+from generator.validate import AgencySource, check_paths, links_out_of
+
+# The agency data a bundle was built from, as published (no internal entries): what lets a later
+# `--keep-going` build keep this bundle, and list it on the portal, while the agency's file is broken.
+AGENCY_RECORD = "tiepcan-agency.json"
+# Build dates a page can show and count working days from (the loader bounds data dates the same way).
+EARLIEST_BUILD_DATE, LATEST_BUILD_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 
 
 class InvalidInput(Exception):
@@ -33,11 +45,38 @@ class UnknownAgency(Exception):
     pass
 
 
+class BadBuildDate(ValueError):
+    """The build date (from --date or SOURCE_DATE_EPOCH) is unreadable or out of range."""
+
+    def __init__(self, value: str, source: str):
+        super().__init__(f"{source}={value}")
+        self.value = value
+        self.source = source
+
+
+class LeakFound(Exception):
+    """A refused entry's id or title is in the output: nothing was published."""
+
+    def __init__(self, leaks: list[leakscan.Leak]):
+        super().__init__(f"{len(leaks)} leak(s)")
+        self.leaks = leaks
+
+
+def checked_build_date(day: dt.date, source: str = "--date") -> dt.date:
+    if not EARLIEST_BUILD_DATE <= day <= LATEST_BUILD_DATE:
+        raise BadBuildDate(day.isoformat(), source)
+    return day
+
+
 def default_build_date() -> dt.date:
     """SOURCE_DATE_EPOCH (reproducible builds) when set, else today."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+        try:
+            day = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+        except (ValueError, OverflowError, OSError):
+            raise BadBuildDate(epoch, "SOURCE_DATE_EPOCH") from None
+        return checked_build_date(day, "SOURCE_DATE_EPOCH")
     return dt.date.today()
 
 
@@ -52,12 +91,37 @@ class BuildOptions:
     regime: str | None = None
     build_date: dt.date = field(default_factory=default_build_date)
     lang: str = "vi"
+    keep_going: bool = False  # build every valid agency; a broken one keeps its last good bundle
+
+    def protected(self) -> list[Path]:
+        """The project root first, then the folders no output may replace, sit in or contain."""
+        root = self.config.resolve().parent
+        return [root, self.agencies_dir, self.content_dir, root / "theme", root / ".git"]
 
 
 @dataclass
 class BuildReport:
     built: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # invalid files (with keep_going): not rebuilt
+    kept: list[str] = field(default_factory=list)  # of those, the ones whose last good bundle stays
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # why they failed, and warnings
+
+
+def _symlinks(folder: str, names: list[str]) -> list[str]:
+    """Links in a kept bundle are not copied: tiepcan never writes one, and one could point anywhere."""
+    return [name for name in names if (Path(folder) / name).is_symlink()]
+
+
+def _last_good(previous_site: Path, agency_id: str, source: Path) -> AgencySource | None:
+    """The published agency stored in its previous bundle, if that bundle exists and reads back."""
+    record = previous_site / agency_id / AGENCY_RECORD
+    if not record.is_file() or record.is_symlink():
+        return None
+    try:
+        return AgencySource(Agency.model_validate_json(record.read_bytes()), source)
+    except ValidationError:
+        return None  # built by an older data contract: nothing trustworthy to keep
 
 
 def _bundle_url(site_url: str | None, agency_id: str | None) -> str | None:
@@ -92,29 +156,38 @@ def _spec(options: BuildOptions, site: RenderedSite, site_dir: Path, agency_id: 
 
 
 def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _: None) -> BuildReport:
+    checked_build_date(options.build_date)
+    root = options.protected()[0]
+    outside = [d for folder in (options.content_dir, root / "theme") for d in links_out_of(folder, root)]
+    if outside:
+        raise InvalidInput(outside)
     result = check_paths([options.agencies_dir], regimes.regime_ids())
-    if not result.ok:
+    if not result.ok and not options.keep_going:
         raise InvalidInput(result.diagnostics)
-    agencies: Sequence[AgencySource] = result.agencies
-    known = {a.model.id for a in agencies}
+    known = {a.model.id for a in result.usable} | set(result.failed)
     unknown = [agency_id for agency_id in options.only if agency_id not in known]
     if unknown:
         raise UnknownAgency(", ".join(unknown))
 
+    previous = options.out.resolve()
+    report = BuildReport(failed=list(result.failed), diagnostics=result.diagnostics)
+    kept = [k for k in (_last_good(previous, agency_id, options.agencies_dir / f"{agency_id}.yaml")
+                        for agency_id in result.failed) if k is not None]
+    report.kept = [k.model.id for k in kept]
+    agencies: Sequence[AgencySource] = sorted([*result.usable, *kept], key=lambda a: a.model.id)
     messages = catalog(options.lang)
     names = {a.model.id: a.model.name for a in agencies}
     renderer = AgencyRenderer(messages, options.content_dir, options.build_date)
-    report = BuildReport()
-    previous = options.out.resolve()
-    with staged(options.out) as staging, tempfile.TemporaryDirectory(prefix="tiepcan-docs-") as work:
+    with staged(options.out, options.protected()) as staging, tempfile.TemporaryDirectory(prefix="tiepcan-docs-") as work:
         chosen_regimes = {a.model.id: regimes.select(options.build_date, a.model.regime or options.regime) for a in agencies}
         portal = render_portal(list(agencies), chosen_regimes, Path(work) / "_portal", messages, options.build_date)
         mkdocs_adapter.build(_spec(options, portal, staging, None, messages))
         documents: dict[str, list[index.Record]] = {}
         for source in agencies:
             agency_id = source.model.id
-            if options.only and agency_id not in options.only and (previous / agency_id).is_dir():
-                shutil.copytree(previous / agency_id, staging / agency_id)
+            reuse = agency_id in report.kept or (options.only and agency_id not in options.only)
+            if reuse and (previous / agency_id).is_dir():
+                shutil.copytree(previous / agency_id, staging / agency_id, ignore=_symlinks)
                 report.reused.append(agency_id)
                 documents[agency_id] = index.agency_records(source.model, staging / agency_id)
                 continue
@@ -126,7 +199,13 @@ def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _:
                 source.model, chosen.data, options.build_date, messages, _bundle_url(options.site_url, agency_id)))
             documents[agency_id] = index.index_agency(source.model, staging / agency_id)
             package.write_build_record(staging / agency_id, agency_id, chosen.id, options.build_date)
+            (staging / agency_id / AGENCY_RECORD).write_text(source.model.model_dump_json() + "\n", encoding="utf-8")
             report.built.append(agency_id)
         index.index_portal([a.model for a in agencies], documents, staging, messages)
-        discovery.write_site(staging, [a.model for a in agencies], options.site_url, options.build_date, messages)
+        discovery.write_site(staging, [a.model for a in agencies], report.built, options.site_url, options.build_date,
+                            messages)
+        titles = [e.title for a in agencies for e in (*a.model.catalog, *a.model.conditional_catalog)]
+        leaks = leakscan.scan(staging, result.refused, titles)
+        if leaks:
+            raise LeakFound(leaks)
     return report

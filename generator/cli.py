@@ -13,10 +13,12 @@ from pathlib import Path
 import click
 
 from generator import regime as regimes
-from generator.build import BuildOptions, InvalidInput, UnknownAgency, build_all, default_build_date
+from generator.build import (BadBuildDate, BuildOptions, InvalidInput, LeakFound, UnknownAgency, build_all,
+                             checked_build_date, default_build_date)
 from generator.i18n import LANGUAGES, catalog
 from generator.mkdocs_adapter import BuildFailed
 from generator.model import AGENCY_ID_PATTERN
+from generator.publish import UnsafeOutput
 from generator.validate import check_paths
 
 _lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default="vi", show_default=True,
@@ -54,9 +56,9 @@ def _date(_ctx, _param, value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("YYYY-MM-DD") from None
+        return checked_build_date(dt.date.fromisoformat(value))
+    except (ValueError, BadBuildDate):
+        raise click.BadParameter(catalog().text("cli.bad_date", value=value)) from None
 
 
 def build_options(function):
@@ -67,15 +69,21 @@ def build_options(function):
         click.option("--agencies", "agencies_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("agencies"), show_default=True),
         click.option("--regime", type=click.Choice(regimes.regime_ids()), help="Chế độ pháp lý áp dụng (mặc định: theo ngày dựng)."),
         click.option("--date", "build_date", callback=_date, help="Ngày dựng YYYY-MM-DD (mặc định: SOURCE_DATE_EPOCH hoặc hôm nay)."),
+        click.option("--keep-going", is_flag=True, help="Dựng mọi cơ quan hợp lệ; cơ quan có tệp lỗi giữ bản đã dựng tốt gần nhất (vẫn thoát với mã 1)."),
         _lang_option,
     ]):
         function = decorator(function)
     return function
 
 
-def _options(only, out, site_url, agencies_dir, regime, build_date, lang) -> BuildOptions:
+def _options(only, out, site_url, agencies_dir, regime, build_date, keep_going, lang) -> BuildOptions:
+    try:
+        day = build_date or default_build_date()
+    except BadBuildDate as error:
+        click.echo(catalog(lang).text("cli.bad_date_env", value=error.value), err=True)
+        sys.exit(2)
     return BuildOptions(agencies_dir=agencies_dir, out=out, only=tuple(only), site_url=site_url, regime=regime,
-                        build_date=build_date or default_build_date(), lang=lang)
+                        build_date=day, keep_going=keep_going, lang=lang)
 
 
 def run_build(options: BuildOptions) -> bool:
@@ -97,8 +105,25 @@ def run_build(options: BuildOptions) -> bool:
         for line in error.messages:
             click.echo(f"  {line}", err=True)
         return False
+    except UnsafeOutput as error:
+        click.echo(messages.text(f"cli.unsafe_out.{error.reason}", out=str(error.path)), err=True)
+        return False
+    except LeakFound as error:
+        click.echo(messages.text("cli.leak", count=len(error.leaks)), err=True)
+        for leak in error.leaks:
+            click.echo(messages.text("cli.leak_item", path=leak.path.as_posix(),
+                                     agency=leak.entry.agency_id, entry=leak.entry.entry_id, found=messages.text(f"cli.leak_found.{leak.found}")), err=True)
+        return False
+    if report.failed:
+        _report(report.diagnostics, options.lang)
+        for agency_id in report.failed:
+            key = "cli.kept" if agency_id in report.kept else "cli.not_published"
+            click.echo(messages.text(key, id=agency_id), err=True)
+    else:
+        for warning in report.diagnostics:
+            click.echo(warning.format(messages), err=True)
     click.echo(messages.text("cli.built", count=len(report.built), reused=len(report.reused), out=str(options.out)))
-    return True
+    return not report.failed
 
 
 @main.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,19 +20,32 @@ class Diagnostic:
     code: str
     field_path: str = ""
     params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
-    # "error" stops the build; "warning" is printed and publishing goes on (personal data, say).
+    # "error" stops the build; "warning" (personal data, say) and "note" (an entry withheld as
+    # internal) are printed and publishing goes on.
     severity: str = field(default="error", compare=False)
 
     def format(self, catalog: Catalog) -> str:
-        params = dict(self.params)
+        params = {key: _printable(value) for key, value in self.params.items()}
         # A "did you mean" suggestion is worded in the reader's language, inside the main message.
         suggestion = params.pop("suggestion", None)
         params["hint"] = catalog.text("error.did_you_mean", suggestion=suggestion) if suggestion else ""
         message = catalog.text(f"error.{self.code}", **params)
-        if self.severity == "warning":
-            message = catalog.text("error.warning_prefix") + message
+        if self.severity != "error":
+            message = catalog.text(f"error.{self.severity}_prefix") + message
         where = f"{self.path}:{self.line}:{self.column}"
         return f"{where}: {self.field_path}: {message}" if self.field_path else f"{where}: {message}"
+
+
+def _printable(value: Any) -> Any:
+    """A value quoted in a message, with control and format characters (newlines, bidi overrides)
+    written as escapes: one message stays on one line, and reads the same in any terminal."""
+    if not isinstance(value, str):
+        return value
+    return "".join(c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) in _HIDDEN else c
+                   for c in value)
+
+
+_HIDDEN = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 
 def display_path(path: Path) -> str:

@@ -8,16 +8,26 @@ the validated agencies and the build date, so two builds of the same inputs writ
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from generator import xmltext
 from generator.i18n import Catalog
 from generator.model import Agency
 
 FEED = "feed.atom"
 CATALOG_PAGE = "danh-muc-cong-khai.html"  # where each catalog entry has its anchor (render stage)
 SITEMAP_INDEX = "sitemap-index.xml"
+
+
+def _text(value: str) -> str:
+    """Element content of the feed and sitemap index: escaped, and only characters XML can carry."""
+    return escape(xmltext.legal(value))
+
+
+def _attr(value: str) -> str:
+    return quoteattr(xmltext.legal(value))
 
 
 def _stamp(day: dt.date) -> str:
@@ -41,24 +51,24 @@ def atom_feed(agency: Agency, build_date: dt.date, messages: Catalog, site_url: 
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="vi">',
-        f"  <id>urn:tiepcan:{agency.id}</id>",
-        f"  <title>{escape(title)}</title>",
+        f"  <id>{_text(f'urn:tiepcan:{agency.id}')}</id>",
+        f"  <title>{_text(title)}</title>",
         f"  <updated>{_stamp(build_date)}</updated>",
-        f"  <author><name>{escape(agency.name)}</name><email>{escape(agency.email)}</email></author>",
-        f"  <link rel=\"self\" href={quoteattr(base + FEED)}/>",
-        f"  <link rel=\"alternate\" type=\"text/html\" href={quoteattr(base + CATALOG_PAGE)}/>",
+        f"  <author><name>{_text(agency.name)}</name><email>{_text(agency.email)}</email></author>",
+        f"  <link rel=\"self\" href={_attr(base + FEED)}/>",
+        f"  <link rel=\"alternate\" type=\"text/html\" href={_attr(base + CATALOG_PAGE)}/>",
     ]
     for entry in sorted(agency.catalog, key=lambda e: (e.disclosed, e.id), reverse=True):
         heading = f"{entry.number}: {entry.title}" if entry.number else entry.title
         summary = entry.summary or messages.text("hosting.feed.entry", date=entry.disclosed.strftime("%d/%m/%Y"))
         lines += [
             "  <entry>",
-            f"    <id>urn:tiepcan:{agency.id}:{entry.id}</id>",
-            f"    <title>{escape(heading)}</title>",
+            f"    <id>{_text(f'urn:tiepcan:{agency.id}:{entry.id}')}</id>",
+            f"    <title>{_text(heading)}</title>",
             f"    <published>{_stamp(entry.disclosed)}</published>",
             f"    <updated>{_stamp(max(d for d in (entry.disclosed, entry.reviewed) if d))}</updated>",
-            f"    <link rel=\"alternate\" type=\"text/html\" href={quoteattr(f'{base}{CATALOG_PAGE}#{entry.id}')}/>",
-            f"    <summary>{escape(summary)}</summary>",
+            f"    <link rel=\"alternate\" type=\"text/html\" href={_attr(f'{base}{CATALOG_PAGE}#{entry.id}')}/>",
+            f"    <summary>{_text(summary)}</summary>",
             "  </entry>",
         ]
     lines.append("</feed>")
@@ -101,7 +111,7 @@ def sitemap_index(site_url: str, bundle_ids: Sequence[str], build_date: dt.date)
     """One index over the portal's sitemap and every bundle's own (MkDocs writes those)."""
     base = _base(site_url)
     locations = [f"{base}sitemap.xml"] + [f"{base}{agency_id}/sitemap.xml" for agency_id in sorted(bundle_ids)]
-    entries = "".join(f"  <sitemap><loc>{escape(loc)}</loc><lastmod>{build_date.isoformat()}</lastmod></sitemap>\n"
+    entries = "".join(f"  <sitemap><loc>{_text(loc)}</loc><lastmod>{build_date.isoformat()}</lastmod></sitemap>\n"
                       for loc in locations)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + entries + "</sitemapindex>\n")
@@ -115,10 +125,13 @@ def robots_txt(site_url: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_site(site: Path, agencies: Sequence[Agency], site_url: str | None, build_date: dt.date, messages: Catalog) -> None:
-    """All discovery files for a staged site: per-bundle feeds, redirects, portal sitemap index and robots.txt."""
+def write_site(site: Path, agencies: Sequence[Agency], built: Collection[str], site_url: str | None,
+               build_date: dt.date, messages: Catalog) -> None:
+    """All discovery files for a staged site: feeds of the bundles `built` now (a reused bundle keeps
+    its own), redirects, portal sitemap index and robots.txt."""
     for agency in agencies:
-        (site / agency.id / FEED).write_text(atom_feed(agency, build_date, messages, site_url), encoding="utf-8")
+        if agency.id in built:
+            (site / agency.id / FEED).write_text(atom_feed(agency, build_date, messages, site_url), encoding="utf-8")
         write_redirects(site, agency, messages)
     if site_url:
         (site / SITEMAP_INDEX).write_text(sitemap_index(site_url, [a.id for a in agencies], build_date), encoding="utf-8")

@@ -1,8 +1,9 @@
 """Stage 5 — export: machine-readable and downloadable copies written into each built bundle.
 
-`catalog.csv` (UTF-8 with BOM, so Excel shows Vietnamese correctly) and `catalog.json` carry every
-catalog row; `mau-<id>.docx` is each fillable citizen form as a Word document. All are
-deterministic: the same inputs and build date give the same bytes.
+`catalog.csv` (UTF-8 with BOM, so Excel shows Vietnamese correctly; no cell a spreadsheet would run
+as a formula) and `catalog.json` (exact text: it is data) carry every catalog row; `mau-<id>.docx`
+is each fillable citizen form as a Word document. All are deterministic: the same inputs and
+build date give the same bytes.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
+from generator import attachments, xmltext
 from generator.i18n import Catalog
 from generator.model import Agency, CatalogEntry
 from generator.render import ATTACHMENTS, SIGNATURE_FIELDS, catalog_order, fillable_forms
@@ -64,7 +66,7 @@ def catalog_records(context: ExportContext) -> list[dict[str, Any]]:
             "until": entry.until.isoformat() if entry.until else None,
             "location": entry.location,
             "url": entry.url,
-            "file": _link(context, f"{ATTACHMENTS}/{entry.file}") if entry.file else None,
+            "file": _link(context, f"{ATTACHMENTS}/{attachments.href(entry.file)}") if entry.file else None,
             "summary": entry.summary,
             "unit": entry.unit,
             "effective": entry.effective.isoformat() if entry.effective else None,
@@ -86,14 +88,23 @@ def _csv_columns(context: ExportContext) -> list[tuple[str, str]]:
     return columns + [("link", context.messages.text("ui.catalog.col_link"))]
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (=HYPERLINK(…), +cmd|…, @SUM…).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(text: str) -> str:
+    """OWASP's defence against CSV injection: such a cell starts with ' and is shown as text."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def _csv_value(key: str, value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return "; ".join(value)
+        return _csv_cell("; ".join(value))
     if key in ("created", "disclosed", "until", "effective", "reviewed"):
         return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
-    return str(value)
+    return _csv_cell(str(value))
 
 
 def write_catalog(bundle_dir: Path, context: ExportContext) -> None:
@@ -101,7 +112,7 @@ def write_catalog(bundle_dir: Path, context: ExportContext) -> None:
     columns = _csv_columns(context)
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow([header for _, header in columns])
+    writer.writerow([_csv_cell(header) for _, header in columns])
     for record in records:
         writer.writerow([_csv_value(key, record[key]) for key, _ in columns])
     (bundle_dir / "catalog.csv").write_bytes(text.getvalue().encode("utf-8-sig"))
@@ -145,7 +156,8 @@ def form_docx(form: dict[str, Any], context: ExportContext) -> bytes:
             for row in range(1, 6):
                 table.cell(row, 0).text = str(row)
         else:
-            value = context.agency.name if field["id"] == "addressee" else "." * 60
+            # The agency's name is the form's only text from agency data; python-docx refuses XML-illegal characters.
+            value = xmltext.legal(context.agency.name) if field["id"] == "addressee" else "." * 60
             document.add_paragraph(f"{label}: {value}")
             for option in field.get("options", []):
                 document.add_paragraph(f"☐ {option['label']}")

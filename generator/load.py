@@ -219,7 +219,7 @@ def _syntax_error(doc: LoadedDocument, text: str, error: yaml.MarkedYAMLError) -
     mark = error.problem_mark or error.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     lines = text.split("\n", line)
-    source_line = lines[line - 1] if line <= len(lines) else ""  # libyaml may point past the last line
+    source_line = lines[line - 1] if mark and line <= len(lines) else ""  # libyaml may mark the end, past the last line
     indent = source_line[: len(source_line) - len(source_line.lstrip(" \t"))]
     if "\t" in indent:
         return Diagnostic(doc.shown_path, line, indent.index("\t") + 1, "tab_indent")

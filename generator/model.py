@@ -16,12 +16,14 @@ from pydantic_core import PydanticCustomError
 
 SCHEMA_VERSION = 1
 
-# Folder names the portal uses at the root of site/: an agency id must not take them.
-RESERVED_IDS = frozenset({"assets", "search", "pagefind", "404", "sitemap", "index", "files", "static"})
+# Folder names the portal uses at the root of site/: an agency id must not take them. "tep" too:
+# the server configs (docs/deploy/) serve every path with a /tep/ segment as a download.
+RESERVED_IDS = frozenset({"assets", "search", "pagefind", "404", "sitemap", "index", "files", "static", "tep"})
 
 AGENCY_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$"
 _ENTRY_ID = r"^[a-z0-9][a-z0-9._-]{0,99}$"
-_EMAIL = r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$"
+# Letters, digits and . _ + - only: an address reaches mailto: links, where ? & % # would add headers.
+_EMAIL = r"^[A-Za-z0-9._+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$"
 _URL = r"^https?://[^\s<>\"]+$"
 _FILE = r"^(?!/)(?!.*(?:^|/)\.\.(?:/|$))[^\\:*?\"<>|]+$"
 
@@ -103,6 +105,10 @@ Clause = Literal["a", "b", "c", "d", "đ", "e", "g", "h", "i", "k", "l", "m", "n
 DisclosureForm = Literal["portal", "media", "gazette", "notice_board", "reception", "other"]
 # Law Art. 7(2): whose secret makes the information conditional.
 Condition = Literal["business_secret", "personal_secret", "family_secret"]
+# "internal": kept in the file (the office's own register) but never published (Law Art. 6).
+Access = Literal["public", "internal"]
+_ACCESS_DOC = ("public (công bố, mặc định) hoặc internal (thông tin nội bộ, Luật TCTT Điều 6: giữ trong tệp "
+               "nhưng không bao giờ đưa lên trang, tệp tải về hay chỉ mục tìm kiếm).")
 
 
 class _Model(BaseModel):
@@ -175,6 +181,7 @@ class CatalogEntry(_Model):
     unit: Text | None = Field(None, title="Đơn vị tạo ra thông tin")
     effective: dt.date | None = Field(None, title="Ngày có hiệu lực")
     reviewed: dt.date | None = Field(None, title="Ngày rà soát gần nhất")
+    access: Access = Field("public", title="Phạm vi công bố", description=_ACCESS_DOC)
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> "CatalogEntry":
@@ -201,6 +208,7 @@ class ConditionalEntry(_Model):
     condition: Condition = Field(title="Điều kiện tiếp cận", description="business_secret (bí mật kinh doanh), personal_secret (bí mật cá nhân), family_secret (bí mật gia đình).")
     consent_from: Text | None = Field(None, title="Người phải đồng ý", description="Ai phải đồng ý (Mẫu số 06), ví dụ \"Doanh nghiệp sở hữu thông tin\".")
     unit: Text | None = Field(None, title="Đơn vị quản lý thông tin")
+    access: Access = Field("public", title="Phạm vi công bố", description=_ACCESS_DOC)
 
 
 class YearStatistics(_Model):

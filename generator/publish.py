@@ -4,6 +4,11 @@ A failed or interrupted build leaves the previously published folder as it was; 
 outright leaves only a hidden `.<name>.new-*` folder, removed by the next build. Killed in the
 instant between moving the old site aside and moving the new one in, it leaves `.<name>.old-*`
 and no `<name>`: the next build puts that old site back before anything else.
+
+Publishing replaces the output folder, so it only ever replaces a folder tiepcan wrote: every
+site carries a marker file, and a folder without it must be empty or absent. The project's own
+folders (its root, agencies/, content/, theme/, .git/, and any folder holding one of them) are
+refused outright, so `--out .` or `--out agencies` cannot delete the data.
 """
 
 from __future__ import annotations
@@ -16,21 +21,56 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+MARKER = ".tiepcan-site"
+_MARKER_TEXT = "Thư mục này do tiepcan tạo và được thay thế mỗi lần dựng. / Written by tiepcan; replaced on every build.\n"
+
+
+class UnsafeOutput(ValueError):
+    """The output folder is not one tiepcan may replace; `reason` is a message key, `path` the folder."""
+
+    def __init__(self, reason: str, path: Path):
+        super().__init__(f"{reason}: {path}")
+        self.reason = reason
+        self.path = path
+
+
+def made_by_tiepcan(folder: Path) -> bool:
+    return (folder / MARKER).is_file() and not (folder / MARKER).is_symlink()
+
+
+def check_output(out: Path, protected: list[Path]) -> None:
+    """Raises UnsafeOutput unless publishing to `out` can only replace what tiepcan made."""
+    target = out.resolve()
+    for folder in (p.resolve() for p in protected):
+        if target == folder or folder.is_relative_to(target):
+            raise UnsafeOutput("holds_project", target)
+        if target.is_relative_to(folder) and folder != protected[0].resolve():
+            raise UnsafeOutput("inside_project_folder", target)
+    if target.exists() and not target.is_dir():
+        raise UnsafeOutput("not_a_folder", target)
+    if target.is_dir() and any(target.iterdir()) and not made_by_tiepcan(target):
+        raise UnsafeOutput("not_made_by_tiepcan", target)
+
+
 def _leftovers(out: Path) -> list[Path]:
-    return sorted(out.parent.glob(f".{out.name}.new-*")) + sorted(out.parent.glob(f".{out.name}.old-*"))
+    found = sorted(out.parent.glob(f".{out.name}.new-*")) + sorted(out.parent.glob(f".{out.name}.old-*"))
+    return [p for p in found if p.is_dir() and not p.is_symlink() and made_by_tiepcan(p)]
 
 
 @contextmanager
-def staged(out: Path) -> Iterator[Path]:
-    """Yields an empty folder next to `out`; on success it replaces `out`, on any error it is deleted."""
+def staged(out: Path, protected: list[Path]) -> Iterator[Path]:
+    """Yields a new folder next to `out` (holding only the marker); on success it replaces `out`,
+    on any error it is deleted. `protected`: the project root first, then its data folders."""
+    check_output(out, protected)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    retired_before = sorted(out.parent.glob(f".{out.name}.old-*"))
+    retired_before = [p for p in _leftovers(out) if p.name.startswith(f".{out.name}.old-")]
     if not out.exists() and retired_before:
         os.replace(retired_before[-1], out)  # killed between the two renames below: put the old site back
     for stale in _leftovers(out):
         shutil.rmtree(stale, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    (staging / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
     try:
         yield staging
     except BaseException:

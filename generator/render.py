@@ -22,14 +22,14 @@ import markdown as markdown_lib
 import nh3
 from markupsafe import Markup
 
-from generator import chart, compliance, deadlines
+from generator import attachments, chart, compliance, deadlines
 from generator.i18n import Catalog
 from generator.model import Agency, CatalogEntry
 from generator.regime import Regime
 from generator.validate import AgencySource
 
 TEMPLATES = Path(__file__).parent / "templates"
-ATTACHMENTS = "tep"  # attachments keep their relative path under this folder of the bundle
+ATTACHMENTS = "tep"  # attachments keep their relative path (NFC) under this folder of the bundle
 EXTRA_PAGES = "trang"
 SHARED_PAGES = "huong-dan"
 SEARCH_AGENCY_LIST_MAX = 300  # portal search: agencies listed in its agency filter, at most
@@ -100,7 +100,7 @@ def environment(loader_paths: Iterable[Path], messages: Catalog) -> jinja2.Envir
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(date=format_date, markdown=sanitized_markdown, mailto=mailto)
+    env.filters.update(date=format_date, markdown=sanitized_markdown, mailto=mailto, attachment=attachments.href)
     env.globals.update(t=lambda key, **params: messages.text(f"ui.{key}", **params), signature_fields=SIGNATURE_FIELDS)
     return env
 
@@ -194,7 +194,7 @@ class AgencyRenderer:
         if agency.regulation and agency.regulation.file:
             files.append(agency.regulation.file)
         for relative in sorted(set(files)):
-            target = docs_dir / ATTACHMENTS / relative
+            target = docs_dir / ATTACHMENTS / attachments.published_name(relative)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source.folder / relative, target)
 

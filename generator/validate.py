@@ -1,14 +1,21 @@
 """Stage 2 — validate: loaded documents → Agency models, or diagnostics pointing at line and column.
 
-Per file: the pydantic model (types, enums, required fields, per-record rules).
-Across files: ids unique and equal to file names, parents exist and form no cycle,
-`file:` paths exist inside the agency's own folder, named regimes exist.
+Per file: the pydantic model (types, enums, required fields, per-record rules); entries with a
+secrecy mark refused; entries marked `access: internal` withheld from the published model;
+warnings for personal data (citizen id numbers, mobile numbers outside contact fields).
+Across files: ids and old ids unique, ids equal to file names, parents exist and form no cycle,
+`file:` paths exist inside the agency's own folder (no symlink out of the repository) and are
+publishable (generator/attachments.py), extra pages are readable Markdown with distinct names,
+named regimes exist.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
+import os
+import re
 import types
 import typing
 from collections.abc import Iterable, Sequence
@@ -18,20 +25,37 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from generator.diagnostics import Diagnostic
+from generator import attachments
+from generator.diagnostics import Diagnostic, display_path
 from generator.i18n import catalog
 from generator.load import LoadedDocument, Location, load_file
-from generator.model import Agency
+from generator.model import Agency, CatalogEntry, ConditionalEntry
+from generator.leakscan import RefusedEntry
+from generator.secrecy import secrecy_mark
 
-AGENCY_SUFFIXES = (".yaml", ".yml")
+AGENCY_SUFFIXES = (".yaml", ".yml")  # compared in lower case: so-a.YAML is read, never skipped
+_IGNORED_NAMES = {"readme.md", ".gitkeep", ".gitignore"}  # files an agencies/ folder may hold besides agencies
+PAGE_MAX_BYTES = 1024 * 1024  # an extra page is prose; a megabyte of it is a mistake (or a pasted export)
+
+# Personal data that has no place in published text (Law Art. 7(2)): a 12-digit citizen id number,
+# a Vietnamese mobile number (03x, 05x, 07x, 08x, 09x; +84 or 0; spaces or dots between digits).
+_PERSONAL_ID = re.compile(r"(?<![\d])\d{12}(?![\d])")
+_MOBILE = re.compile(r"(?<![\d+])(?:\+84|0)[35789](?:[ .]?\d){8}(?![\d])")
+_CONTACT_FIELDS = {"phone", "fax"}  # where phone numbers belong
+_SECRECY_FIELDS = ("title", "number", "summary")
 
 
 @dataclass(frozen=True)
 class AgencySource:
-    """A valid agency and where its own files live (agencies/<id>/)."""
+    """A valid agency as it is published, and where its own files live (agencies/<id>/).
+
+    `model` holds only what may be published: entries marked `access: internal` are in `withheld`,
+    never in `model`, so no later stage can leak them; the build still scans its output for them.
+    """
 
     model: Agency
     source: Path
+    withheld: tuple[CatalogEntry | ConditionalEntry, ...] = ()
 
     @property
     def folder(self) -> Path:
@@ -40,8 +64,11 @@ class AgencySource:
 
 @dataclass
 class ValidationResult:
-    agencies: list[AgencySource] = field(default_factory=list)
+    agencies: list[AgencySource] = field(default_factory=list)  # all of them, and only when every file is valid
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    usable: list[AgencySource] = field(default_factory=list)  # agencies whose own file has no error
+    failed: list[str] = field(default_factory=list)  # ids (or file stems) of files with errors
+    refused: list[RefusedEntry] = field(default_factory=list)  # entries that must appear in no output
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -56,22 +83,63 @@ class ValidationResult:
         return not self.errors
 
 
+def is_agency_file(path: Path) -> bool:
+    return path.suffix.lower() in AGENCY_SUFFIXES
+
+
 def discover(paths: Iterable[Path]) -> list[Path]:
     """Agency files named directly, or found (not recursively) in named folders, in a stable order."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.suffix in AGENCY_SUFFIXES and p.is_file()))
+            found.extend(sorted(p for p in path.iterdir() if is_agency_file(p) and not p.is_dir()))
         else:
             found.append(path)
     return found
+
+
+def _ignored_files(paths: Iterable[Path]) -> list[Diagnostic]:
+    """Files in an agencies folder that are not read: said, never skipped silently."""
+    out = []
+    for folder in (p for p in paths if p.is_dir()):
+        for path in sorted(folder.iterdir()):
+            if not path.is_dir() and not is_agency_file(path) and path.name.lower() not in _IGNORED_NAMES:
+                out.append(Diagnostic(display_path(path), 1, 1, "ignored_file", params={"value": path.name},
+                                      severity="warning"))
+    return out
+
+
+def _outside_repository(doc: LoadedDocument) -> list[Diagnostic]:
+    """An agency file that is a symlink leaving its folder would publish whatever it points at."""
+    if doc.path.is_symlink() and not doc.path.resolve().is_relative_to(doc.path.parent.resolve()):
+        return [Diagnostic(doc.shown_path, 1, 1, "agency_file_outside")]
+    return []
+
+
+def links_out_of(folder: Path, root: Path) -> list[Diagnostic]:
+    """Symlinks under `folder` (content/, theme/) that resolve outside `root`, the project: a build
+    would publish whatever they point at."""
+    out = []
+    for base, dirs, files in os.walk(folder):  # does not follow links into other folders
+        for name in sorted(dirs + files):
+            path = Path(base) / name
+            if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+                out.append(Diagnostic(display_path(path), 1, 1, "link_outside"))
+    return out
 
 
 def check_paths(paths: Sequence[Path], known_regimes: Iterable[str] = ()) -> ValidationResult:
     files = discover(paths)
     if not files:
         return ValidationResult(diagnostics=[Diagnostic(", ".join(map(str, paths)) or ".", 1, 1, "no_agency_files")])
-    return validate_documents([load_file(p) for p in files], known_regimes)
+    docs = []
+    for path in files:
+        doc = load_file(path)
+        doc.diagnostics.extend(_outside_repository(doc))
+        docs.append(doc)
+    result = validate_documents(docs, known_regimes)
+    result.diagnostics = sorted(result.diagnostics + _ignored_files(paths))
+    return result
 
 
 def validate_documents(docs: Sequence[LoadedDocument], known_regimes: Iterable[str] = ()) -> ValidationResult:
@@ -81,12 +149,90 @@ def validate_documents(docs: Sequence[LoadedDocument], known_regimes: Iterable[s
         result.diagnostics.extend(doc.diagnostics)
         model = _validate_one(doc, result.diagnostics)
         if model is not None:
+            result.diagnostics.extend(_leak_guard(doc, model) + _personal_data(doc))
             valid.append((doc, model))
     result.diagnostics.extend(_cross_file(docs, valid, set(known_regimes)))
+    broken = {d.path for d in result.errors}
+    result.usable = [published(model, doc.path) for doc, model in valid if doc.shown_path not in broken]
     if result.ok:
-        result.agencies = [AgencySource(model, doc.path) for doc, model in valid]
+        result.agencies = result.usable
+    result.failed = sorted({_declared_id(doc) for doc in docs if doc.shown_path in broken})
+    result.refused = [entry for doc in docs for entry in _refused_entries(doc)]
     result.diagnostics.sort()
     return result
+
+
+def _declared_id(doc: LoadedDocument) -> str:
+    raw_id = doc.data.get("id") if isinstance(doc.data, dict) else None
+    return raw_id if isinstance(raw_id, str) else doc.path.stem
+
+
+def _refused_entries(doc: LoadedDocument) -> list[RefusedEntry]:
+    """Entries that must never be published, read from the raw data (the file may be invalid)."""
+    if not isinstance(doc.data, dict):
+        return []
+    out = []
+    for key in ("catalog", "conditional_catalog"):
+        entries = doc.data.get(key)
+        for entry in entries if isinstance(entries, list) else []:
+            if not isinstance(entry, dict):
+                continue
+            texts = [entry.get(name) for name in _SECRECY_FIELDS]
+            if entry.get("access") == "internal" or any(isinstance(t, str) and secrecy_mark(t) for t in texts):
+                out.append(RefusedEntry(_declared_id(doc), str(entry.get("id", "")), str(entry.get("title", ""))))
+    return out
+
+
+def published(model: Agency, source: Path) -> AgencySource:
+    """The agency without its internal entries (kept aside in `withheld`)."""
+    withheld = tuple(e for e in (*model.catalog, *model.conditional_catalog) if e.access == "internal")
+    if not withheld:
+        return AgencySource(model, source)
+    public = model.model_copy(update={
+        "catalog": [e for e in model.catalog if e.access == "public"],
+        "conditional_catalog": [e for e in model.conditional_catalog if e.access == "public"],
+    })
+    return AgencySource(public, source, withheld)
+
+
+def _leak_guard(doc: LoadedDocument, agency: Agency) -> list[Diagnostic]:
+    """Secret-marked entries are refused unless withheld as internal; withheld ones are named."""
+    out: list[Diagnostic] = []
+    for key in ("catalog", "conditional_catalog"):
+        entries: Sequence[CatalogEntry | ConditionalEntry] = getattr(agency, key)
+        for index, entry in enumerate(entries):
+            if entry.access == "internal":
+                out.append(_soft(doc.diagnostic((key, index), "withheld_entry", id=entry.id), "note"))
+                continue
+            for name in _SECRECY_FIELDS:
+                mark = secrecy_mark(getattr(entry, name, None) or "")
+                if mark:
+                    out.append(doc.diagnostic((key, index, name), "secret_mark", mark=mark))
+                    break
+    return out
+
+
+def _soft(diagnostic: Diagnostic, severity: str = "warning") -> Diagnostic:
+    return dataclasses.replace(diagnostic, severity=severity)
+
+
+def _personal_data(doc: LoadedDocument) -> list[Diagnostic]:
+    """Warnings for citizen id numbers anywhere and mobile numbers outside the phone/fax fields."""
+    out: list[Diagnostic] = []
+    stack: list[tuple[Location, Any]] = [((), doc.data)]
+    while stack:
+        loc, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((loc + (k,), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((loc + (i,), v) for i, v in enumerate(value))
+        elif isinstance(value, str):
+            for match in _PERSONAL_ID.finditer(value):
+                out.append(_soft(doc.diagnostic(loc, "personal_id", value=match.group())))
+            if loc and loc[-1] not in _CONTACT_FIELDS:
+                for match in _MOBILE.finditer(value):
+                    out.append(_soft(doc.diagnostic(loc, "personal_phone", value=match.group())))
+    return out
 
 
 def _validate_one(doc: LoadedDocument, out: list[Diagnostic]) -> Agency | None:
@@ -208,19 +354,28 @@ def _cross_file(docs: Sequence[LoadedDocument], valid: list[tuple[LoadedDocument
             declared[raw_id] = doc
 
     parents: dict[str, str | None] = {}
+    claimed: dict[str, LoadedDocument] = {}  # old id → the file that claims it
     for doc, agency in valid:
         parents[agency.id] = agency.parent
         if agency.id != doc.path.stem:
             out.append(doc.diagnostic(("id",), "id_mismatch", id=agency.id, stem=doc.path.stem))
         for index, old in enumerate(agency.previous_ids):
-            if old in declared:
+            if old == agency.id:
+                out.append(doc.diagnostic(("previous_ids", index), "previous_id_is_self", id=old))
+            elif old in declared:
                 out.append(doc.diagnostic(("previous_ids", index), "duplicate_agency_id", id=old, other=declared[old].shown_path))
+            elif old in claimed:
+                out.append(doc.diagnostic(("previous_ids", index), "duplicate_previous_id", id=old,
+                                          other=claimed[old].shown_path))
+            else:
+                claimed[old] = doc
         if agency.parent is not None and agency.parent not in declared:
             suggestion = difflib.get_close_matches(agency.parent, list(declared), n=1, cutoff=0.6)
             out.append(doc.diagnostic(("parent",), "unknown_parent", parent=agency.parent, suggestion=_first(suggestion)))
         if agency.regime is not None and known_regimes and agency.regime not in known_regimes:
             out.append(doc.diagnostic(("regime",), "unknown_regime", value=agency.regime, known=", ".join(sorted(known_regimes))))
-        out.extend(_check_files(doc, agency))
+        out.extend(_check_folder(doc, agency) or _check_files(doc, agency))
+        out.extend(_page_stems(doc, agency))
 
     by_id = {agency.id: doc for doc, agency in valid}
     reported: set[str] = set()
@@ -236,6 +391,27 @@ def _cross_file(docs: Sequence[LoadedDocument], valid: list[tuple[LoadedDocument
     return out
 
 
+def _check_folder(doc: LoadedDocument, agency: Agency) -> list[Diagnostic]:
+    """The agency's own folder must really be in the repository: a symlink to /etc would publish /etc."""
+    folder = doc.path.parent / agency.id
+    if folder.is_symlink() and not folder.resolve().is_relative_to(doc.path.parent.resolve()):
+        return [doc.diagnostic(("id",), "folder_outside", folder=f"{doc.path.parent.name}/{agency.id}/")]
+    return []
+
+
+def _page_stems(doc: LoadedDocument, agency: Agency) -> list[Diagnostic]:
+    """Extra pages are published as trang/<file stem>.html: two with one stem would overwrite each other."""
+    out: list[Diagnostic] = []
+    seen: dict[str, str] = {}
+    for index, page in enumerate(agency.pages):
+        stem = Path(page.file).stem.lower()  # case-insensitive servers (IIS) would serve one for both
+        if stem in seen:
+            out.append(doc.diagnostic(("pages", index, "file"), "duplicate_page_stem", value=page.file, other=seen[stem]))
+        else:
+            seen[stem] = page.file
+    return out
+
+
 def _check_files(doc: LoadedDocument, agency: Agency) -> list[Diagnostic]:
     folder = doc.path.parent / agency.id
     references: list[tuple[Location, str]] = []
@@ -245,13 +421,37 @@ def _check_files(doc: LoadedDocument, agency: Agency) -> list[Diagnostic]:
     references += [(("pages", i, "file"), p.file) for i, p in enumerate(agency.pages)]
     out: list[Diagnostic] = []
     root = folder.resolve()
+    published: dict[str, str] = {}  # attachments.collision_key → the first path written with it
     for loc, relative in references:
-        target = (folder / relative).resolve()
+        target = (folder / relative).resolve()  # symlinks followed: one out of the folder is refused
         shown_folder = f"{doc.path.parent.name}/{agency.id}/"
         if not target.is_relative_to(root):
             out.append(doc.diagnostic(loc, "file_outside", value=relative, folder=shown_folder))
-        elif not target.is_file():
+            continue
+        if loc[0] != "pages":
+            first = published.setdefault(attachments.collision_key(relative), relative)
+            if first != relative:
+                out.append(doc.diagnostic(loc, "attachment_name_collision", value=relative, other=first))
+        if not target.is_file():
             out.append(doc.diagnostic(loc, "file_missing", value=relative, folder=shown_folder))
-        elif loc[0] == "pages" and target.suffix.lower() != ".md":
-            out.append(doc.diagnostic(loc, "page_not_markdown", value=relative))
+            continue
+        problem = _page_problem(relative, target) if loc[0] == "pages" else attachments.refusal(relative, target)
+        if problem is not None:
+            out.append(doc.diagnostic(loc, problem.code, value=relative, **problem.params))
     return out
+
+
+def _page_problem(relative: str, path: Path) -> attachments.Refusal | None:
+    """An extra page is Markdown, in UTF-8, neither empty nor huge: the render stage reads it as such."""
+    if path.suffix.lower() != ".md":
+        return attachments.Refusal("page_not_markdown", {})
+    if Path(relative).name.startswith("."):  # published as trang/.<name>.html, which MkDocs leaves out
+        return attachments.Refusal("hidden_file_name", {})
+    if path.stat().st_size > PAGE_MAX_BYTES:
+        return attachments.Refusal("page_too_large", {"limit": PAGE_MAX_BYTES // 1024})
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return attachments.Refusal("page_not_utf8", {"line": data[:error.start].count(b"\n") + 1})
+    return None if text.strip() else attachments.Refusal("page_empty", {})

@@ -57,6 +57,36 @@ def test_every_config_serves_the_404_page_of_its_sub_path():
     assert 'path="/tiep-can-thong-tin/404.html"' in iis and 'value="/tiep-can-thong-tin/"' in iis
 
 
+def _uncommented(text: str) -> str:
+    return "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+
+
+def test_every_nginx_location_takes_the_headers_snippet_and_adds_none_of_its_own():
+    """add_header is not inherited into a location that has its own: one missing include, or one
+    add_header beside it, and that location serves without nosniff or the CSP."""
+    text = _uncommented((DEPLOY / "tiepcan.conf").read_text(encoding="utf-8"))
+    locations = re.findall(r"^\s*location ([^{]+)\{([^}]*)\}", text, re.M)
+    assert len(locations) == text.count("location ") >= 4  # none nested, none missed
+    for name, body in locations:
+        if "return 301" not in body:
+            assert "include snippets/tiepcan-headers.conf;" in body, name
+    assert "add_header" not in text
+
+
+def test_every_server_sends_attachments_as_downloads():
+    nginx = _uncommented((DEPLOY / "tiepcan.conf").read_text(encoding="utf-8"))
+    assert re.search(r'map \$uri \$tiepcan_disposition \{\s*~\*/tep/\s+"attachment";\s*default\s+"";\s*\}', nginx)
+    snippet = (DEPLOY / "tiepcan-headers.conf").read_text(encoding="utf-8")
+    assert re.search(r"^add_header Content-Disposition \$tiepcan_disposition always;", snippet, re.M)
+    apache = (DEPLOY / ".htaccess").read_text(encoding="utf-8")
+    assert re.search(r'<If "%\{REQUEST_URI\} =~ m#/tep/#i">\s*Header always set Content-Disposition "attachment"\s*</If>', apache)
+    root = ET.parse(DEPLOY / "web.config").getroot()
+    rules = [r for r in root.iterfind("system.webServer/rewrite/outboundRules/rule")
+             if r.find("match").get("serverVariable") == "RESPONSE_Content_Disposition"]
+    assert [(r.find("match").get("pattern"), [(c.get("input"), c.get("pattern")) for c in r.iterfind("conditions/add")],
+             r.find("action").get("value")) for r in rules] == [(".*", [("{URL}", "/tep/")], "attachment")]
+
+
 class _InlineFinder(HTMLParser):
     def __init__(self) -> None:
         super().__init__()

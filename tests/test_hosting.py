@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import shutil
 import subprocess
 import sysconfig
 import tarfile
@@ -194,3 +195,29 @@ def test_the_csp_check_can_fail(chromium, server):
     assert page.evaluate("window.inlineRan === undefined")
     page.close()
     assert reports
+
+
+ATTACHMENT = "tep/files/quy-che.pdf"  # bo-mau's regulation
+
+
+@pytest.mark.parametrize("where", ["root", "sub-path"])
+def test_attachments_are_downloads_and_never_sniffed(server, demo_site, unpacked_bundle, where):
+    """A document that a browser could also read as HTML must not open as a page of the site."""
+    if where == "sub-path":  # the packaged bundle has no attachment of its own: give it bo-mau's
+        (unpacked_bundle / ATTACHMENT).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(demo_site / "bo-mau" / ATTACHMENT, unpacked_bundle / ATTACHMENT)
+    status, headers, body = _fetch(server + ("/bo-mau/" if where == "root" else SUB_PATH) + ATTACHMENT)
+    assert status == 200 and body.startswith(b"%PDF-")
+    assert headers["Content-Disposition"] == "attachment"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" in headers
+
+
+@pytest.mark.parametrize("path", ["/index.html", "/bo-mau/danh-muc-cong-khai.html", "/bo-mau/feed.atom", "/404.html",
+                                  "/khong-co/trang.html", SUB_PATH, SUB_PATH + "assets/tiepcan.css",
+                                  SUB_PATH + "404.html", SUB_PATH + "huong-dan/khong-co.html"])
+def test_every_location_sends_nosniff_and_only_attachments_are_downloads(server, path):
+    status, headers, _ = _fetch(server + path)
+    assert status in (200, 404)
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Disposition" not in headers

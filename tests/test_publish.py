@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bench.corpus import write_synthetic_agency
-from generator.publish import staged
+from generator.publish import MARKER, staged
 from tests.conftest import ROOT, write_agency
 
 pytestmark = pytest.mark.slow
@@ -85,8 +85,9 @@ def test_a_build_killed_between_the_two_renames_gets_the_old_site_back(tmp_path)
     retired = tmp_path / ".site.old-4242"
     retired.mkdir()
     (retired / "index.html").write_text("cũ", encoding="utf-8")
+    (retired / MARKER).write_text("", encoding="utf-8")  # every site tiepcan publishes carries it
     with pytest.raises(RuntimeError):
-        with staged(out):
+        with staged(out, [tmp_path / 'project']):
             raise RuntimeError("the new build fails")
     assert (out / "index.html").read_text(encoding="utf-8") == "cũ"
     assert leftovers(out) == []

@@ -131,3 +131,50 @@ def test_the_demo_agencies_are_valid():
     result = check_paths([Path(__file__).parent.parent / "agencies"])
     assert result.diagnostics == []
     assert len(result.agencies) >= 6
+
+
+def _codes(result) -> list[tuple[str, str, int, int, str]]:
+    return [(Path(d.path).name, d.code, d.line, d.column, d.severity) for d in result.diagnostics]
+
+
+def test_two_agencies_claiming_the_same_old_id_is_an_error_at_the_second_claim(tmp_path):
+    write_agency(tmp_path, "so-a", MINIMAL_AGENCY.format(id="so-a") + "previous_ids: [so-cu]\n")
+    write_agency(tmp_path, "so-b", MINIMAL_AGENCY.format(id="so-b") + "previous_ids: [so-cu]\n")
+    result = check_paths([tmp_path])
+    assert ("so-b.yaml", "duplicate_previous_id", 9, 16, "error") in _codes(result)
+    assert result.failed == ["so-b"] and [a.model.id for a in result.usable] == ["so-a"]
+
+
+def test_agency_files_are_read_whatever_the_case_of_their_suffix_and_other_files_are_named(tmp_path):
+    write_agency(tmp_path, "so-a")
+    (tmp_path / "so-b.YAML").write_text(MINIMAL_AGENCY.format(id="so-b"), encoding="utf-8")
+    (tmp_path / "so-c.yml").write_text(MINIMAL_AGENCY.format(id="so-c"), encoding="utf-8")
+    (tmp_path / "so-d.yaml.bak").write_text(MINIMAL_AGENCY.format(id="so-d"), encoding="utf-8")
+    (tmp_path / "README.md").write_text("# Agencies\n", encoding="utf-8")
+    result = check_paths([tmp_path])
+    assert result.ok
+    assert sorted(a.model.id for a in result.agencies) == ["so-a", "so-b", "so-c"]
+    assert _codes(result) == [("so-d.yaml.bak", "ignored_file", 1, 1, "warning")]
+
+
+def test_the_same_agency_twice_under_two_suffixes_is_a_duplicate_id(tmp_path):
+    write_agency(tmp_path, "so-a")
+    (tmp_path / "so-a.YAML").write_text(MINIMAL_AGENCY.format(id="so-a"), encoding="utf-8")
+    assert "duplicate_agency_id" in [code for _, code, *_ in _codes(check_paths([tmp_path]))]
+
+
+def test_an_internal_entry_is_withheld_from_the_published_model_and_named(tmp_path):
+    write_agency(tmp_path, "so-a", MINIMAL_AGENCY.format(id="so-a") + textwrap.dedent("""\
+        catalog:
+          - {id: cong-khai, title: Kế hoạch năm, created: 2024-01-02, clause: d, forms: [portal], disclosed: 2024-01-03}
+          - {id: noi-bo, title: Báo cáo nội bộ, created: 2024-01-02, clause: d, forms: [portal], disclosed: 2024-01-03,
+             access: internal}
+        """))
+    result = check_paths([tmp_path])
+    assert result.ok
+    source = result.agencies[0]
+    assert [e.id for e in source.model.catalog] == ["cong-khai"]
+    assert [e.id for e in source.withheld] == ["noi-bo"]
+    assert [(r.agency_id, r.entry_id) for r in result.refused] == [("so-a", "noi-bo")]
+    assert ("so-a.yaml", "withheld_entry", 11, 5, "note") in _codes(result)
+    assert "ghi chú:" in result.diagnostics[0].format(catalog("vi"))
