@@ -315,5 +315,31 @@ def export_template(out: Path, kind_name: str, lang: str) -> None:
     click.echo(catalog(lang).text("spreadsheet.exported", path=str(out), count=0))
 
 
+@main.command()
+@click.argument("revisions", nargs=-1, metavar="[REV1 [REV2]]")
+@click.option("--agencies", "agencies_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=Path("agencies"), show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
+              help="markdown: để dán làm bình luận của yêu cầu hợp nhất (merge request).")
+@_lang_option
+def diff(revisions: tuple[str, ...], agencies_dir: Path, output_format: str, lang: str) -> None:
+    """Thay đổi của từng cơ quan giữa hai phiên bản git (mặc định: HEAD → thư mục làm việc), kèm cảnh báo."""
+    from generator.diff import WORKING_TREE, DiffError, compare, read_side, render
+
+    if len(revisions) > 2:
+        raise click.UsageError("REV1 [REV2]")
+    messages = catalog(lang)
+    old_revision = revisions[0] if revisions else "HEAD"
+    new_revision = revisions[1] if len(revisions) == 2 else WORKING_TREE
+    labels = (old_revision, new_revision or messages.text("diff.working_tree"))
+    try:
+        old, new = read_side(agencies_dir, old_revision), read_side(agencies_dir, new_revision)
+    except DiffError as error:
+        click.echo(messages.text(error.key, **error.params), err=True)
+        sys.exit(1)
+    changes = compare(agencies_dir, old, new, labels)
+    click.echo(render(changes, messages, labels, markdown=output_format == "markdown"), nl=False)
+
+
 if __name__ == "__main__":
     main()
