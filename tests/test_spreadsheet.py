@@ -301,3 +301,15 @@ def test_header_words_are_normalised_and_never_name_two_fields():
             for synonym in synonyms:
                 assert seen.setdefault(normalize(synonym), field) == field, synonym
         assert set(header_names(kind).values()) == set(kind.model.model_fields)
+
+
+def test_the_docs_list_every_header_and_value_word_the_importer_knows():
+    text = (Path(__file__).resolve().parent.parent / "docs/spreadsheet.md").read_text(encoding="utf-8")
+    for name, kind in KINDS.items():
+        for field, info in kind.model.model_fields.items():
+            assert f"| `{field}` | {info.title} |" in text, (name, field)
+            for synonym in words()["headers"][name].get(field, []):
+                assert synonym in text, synonym
+    for codes in words()["values"].values():
+        for synonym in (s for synonyms in codes.values() for s in synonyms):
+            assert synonym in text, synonym
