@@ -259,7 +259,8 @@ def _import_command(kind_name: str, help_text: str) -> None:
         for warning in result.diagnostics:
             click.echo(warning.format(messages), err=True)
         lines = [messages.text("spreadsheet.added", id=i, row=row) for i, row in result.added]
-        lines += [messages.text("spreadsheet.changed", id=i, row=row, fields=", ".join(f)) for i, row, f in result.changed]
+        lines += [messages.text("spreadsheet.changed", id=i, row=row, fields=", ".join(f))
+                  for i, row, f in result.changed]
         lines += [messages.text("spreadsheet.removed", id=i) for i in result.removed]
         lines += [messages.text("spreadsheet.kept", id=i) for i in result.kept]
         for line in lines:
@@ -299,13 +300,14 @@ def _export_command(kind_name: str, help_text: str) -> None:
         click.echo(messages.text("spreadsheet.exported", path=str(out), count=len(entries)))
 
 
-_export_command("catalog", "Xuất Danh mục thông tin phải được công khai ra tệp .xlsx (nhập lại được bằng tiepcan import).")
+_export_command("catalog", "Xuất Danh mục thông tin phải được công khai ra tệp .xlsx (nhập lại bằng tiepcan import).")
 _export_command("conditional", "Xuất Danh mục thông tin được tiếp cận có điều kiện ra tệp .xlsx.")
 
 
 @export_group.command("template")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Tệp .xlsx sẽ ghi.")
-@click.option("--kind", "kind_name", type=click.Choice(["catalog", "conditional"]), default="catalog", show_default=True)
+@click.option("--kind", "kind_name", type=click.Choice(["catalog", "conditional"]), default="catalog",
+              show_default=True)
 @_lang_option
 def export_template(out: Path, kind_name: str, lang: str) -> None:
     """Ghi một bảng tính trống đúng mẫu, có danh sách chọn và trang hướng dẫn."""

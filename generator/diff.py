@@ -222,7 +222,8 @@ def _field_changes(old: dict[str, Any], new: dict[str, Any], within: str = "") -
 def _inner_model(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
-    args = typing.get_args(annotation) if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) else ()
+    wrapped = isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is not None
+    args = typing.get_args(annotation) if wrapped else ()
     return next((m for m in map(_inner_model, args) if m is not None), None)
 
 

@@ -430,7 +430,8 @@ def _guide(book: openpyxl.Workbook, kind: Kind, messages: Catalog, fields: list[
     for number, (name, info) in enumerate(fields, 2):
         kind_of, codes = _field_type(kind, name)
         required = info.is_required() and name != "id"
-        values = messages.text("spreadsheet.guide.date") if kind_of == "date" else _accepted(name, codes) if codes else ""
+        values = _accepted(name, codes) if codes else ""
+        values = messages.text("spreadsheet.guide.date") if kind_of == "date" else values
         meaning = (info.description or "") + (" " + messages.text("spreadsheet.guide.id") if name == "id" else "")
         row = [info.title or name, name, messages.text(f"spreadsheet.guide.{'yes' if required else 'no'}"),
                meaning.strip(), values]

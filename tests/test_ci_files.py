@@ -86,8 +86,8 @@ def test_the_check_and_diff_commands_they_name_run_in_a_repository(tmp_path, mon
     write_agency(tmp_path / "agencies", "so-thu")
     git("add", "-A")
     git("-c", "user.name=t", "-c", "user.email=t@example.gov.vn", "commit", "-q", "-m", "một")
-    (tmp_path / "agencies/so-thu.yaml").write_text(MINIMAL_AGENCY.format(id="so-thu").replace("Sở Thử nghiệm", "Sở Mới"),
-                                                   encoding="utf-8")
+    renamed = MINIMAL_AGENCY.format(id="so-thu").replace("Sở Thử nghiệm", "Sở Mới")
+    (tmp_path / "agencies/so-thu.yaml").write_text(renamed, encoding="utf-8")
     git("-c", "user.name=t", "-c", "user.email=t@example.gov.vn", "commit", "-q", "-am", "hai")
     monkeypatch.chdir(tmp_path)
     ran = 0

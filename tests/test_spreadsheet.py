@@ -22,6 +22,7 @@ HEADERS = ["STT", "Tên văn bản", "Số, ký hiệu", "Cơ quan ban hành", "
            "Hình thức công khai", "Ngày công khai", "Thời hạn", "Ghi chú"]
 FORMS = ["Cổng thông tin điện tử", "Niêm yết", "Trang TTĐT, Niêm yết", "Công báo", "Tiếp công dân",
          "Phương tiện thông tin đại chúng"]
+HEAD_COMMENT = "# Tệp của Sở Thử: chú thích phải còn sau khi nhập\n"
 CLAUSES = ["a", "điểm b", "c)", "Điểm đ khoản 1 Điều 17", "Khoản 2"]
 
 
@@ -62,7 +63,7 @@ def _in_tmp(tmp_path, monkeypatch):
 @pytest.fixture
 def agencies(tmp_path) -> Path:
     folder = tmp_path / "agencies"
-    write_agency(folder, "so-thu", "# Tệp của Sở Thử: chú thích phải còn sau khi nhập\n" + MINIMAL_AGENCY.format(id="so-thu")
+    write_agency(folder, "so-thu", HEAD_COMMENT + MINIMAL_AGENCY.format(id="so-thu")
                  + "catalog: []  # điền từ bảng tính\n\n# Số liệu năm\nstatistics: []\n")
     return folder
 
@@ -82,7 +83,7 @@ def test_a_500_row_sheet_with_vietnamese_headers_becomes_a_valid_agency_file(tmp
     assert {e["clause"] for e in data["catalog"]} == {"a", "b", "c", "đ", "other"}
     assert data["catalog"][1]["forms"] == ["portal", "notice_board"]
     text = (agencies / "so-thu.yaml").read_text(encoding="utf-8")
-    assert text.startswith("# Tệp của Sở Thử: chú thích phải còn sau khi nhập\n") and "# Số liệu năm\nstatistics" in text
+    assert text.startswith(HEAD_COMMENT) and "# Số liệu năm\nstatistics" in text
 
 
 def test_five_bad_rows_are_all_reported_with_row_and_column_and_nothing_changes(tmp_path, agencies):
@@ -179,7 +180,8 @@ statistics: []
     assert "= giữ “kh-2-2024”" in result.output
     text = (folder / "so-thu.yaml").read_text(encoding="utf-8")
     # The end-of-line comment stays at its column, so a longer value leaves it one space.
-    assert "  # --- văn bản của Sở ---\n  - id: kh-1-2024\n    title: Kế hoạch một (sửa) # tên theo văn bản gốc\n" in text
+    assert ("  # --- văn bản của Sở ---\n  - id: kh-1-2024\n"
+            "    title: Kế hoạch một (sửa) # tên theo văn bản gốc\n") in text
     assert '    number: 1/KH-STP   # khóa để sau "created": thứ tự này phải giữ\n' in text
     assert "    disclosed: 2024-02-03\n  - id: 3-qd-stp-2024\n" in text
     assert text.endswith("    disclosed: 2024-03-06\n\n# --- số liệu ---\nstatistics: []\n")
