@@ -12,6 +12,7 @@ one side is named, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import types
 import typing
@@ -165,7 +166,7 @@ def _entry_changes(key: str, old: list[dict[str, Any]], new: list[dict[str, Any]
     before, after = by_id(old), by_id(new)
     changes = []
     for entry_id in [*before, *(i for i in after if i not in before)]:
-        params = {"list": key, "id": entry_id, "title": _shown((after.get(entry_id) or before[entry_id]).get("title"))}
+        params = {"list": key, "id": entry_id, "title": (after.get(entry_id) or before[entry_id]).get("title")}
         if entry_id not in after:
             changes.append(Change("entry_removed", params, "withdrawn" if key == "catalog" else None))
         elif entry_id not in before:
@@ -252,56 +253,66 @@ def _shown(value: Any) -> str:
 
 # --- wording -------------------------------------------------------------------------------------
 
-def _label(messages: Catalog, path: str, title_path: str) -> str:
-    title = field_title(title_path) if messages.lang == "vi" else None  # the model's titles are Vietnamese
-    return messages.text("diff.field_label", title=title, field=path) if title else path
+# In a merge-request comment, text from the files must stay text: no emphasis, links, HTML or
+# "@someone" mentions (a title with "@all" would notify a whole GitLab instance).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~])")
 
 
-def _value(messages: Catalog, value: Any) -> str:
-    return messages.text("diff.empty") if value is None else f"“{_shown(value)}”"
+@dataclass(frozen=True)
+class _Wording:
+    messages: Catalog
+    markdown: bool
 
+    def data(self, value: Any) -> str:
+        text = _shown(value)
+        return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("@", "@\u2060") if self.markdown else text
 
-def _field_text(messages: Catalog, change: Change) -> str:
-    p = change.params
-    return messages.text(f"diff.change.{change.key}", field=_label(messages, p["field"], p["title_path"]),
-                         old=_value(messages, p["old"]), new=_value(messages, p["new"]))
+    def value(self, value: Any) -> str:
+        return self.messages.text("diff.empty") if value is None else f"“{self.data(value)}”"
 
+    def label(self, path: str, title_path: str) -> str:
+        title = field_title(title_path) if self.messages.lang == "vi" else None  # the model's titles are Vietnamese
+        return self.messages.text("diff.field_label", title=title, field=self.data(path)) if title else self.data(path)
 
-def change_text(messages: Catalog, change: Change) -> str:
-    p = change.params
-    if change.key.startswith("field_"):
-        return _field_text(messages, change)
-    if change.key.startswith("entry_"):
-        fields = "; ".join(_field_text(messages, f) for f in p.get("fields", []))
-        return messages.text(f"diff.change.{change.key}", list=messages.text(f"diff.list.{p['list']}"), id=p["id"],
-                             title=p["title"], fields=fields)
-    return messages.text(f"diff.change.{change.key}", **p)
+    def field_change(self, change: Change) -> str:
+        p = change.params
+        return self.messages.text(f"diff.change.{change.key}", field=self.label(p["field"], p["title_path"]),
+                                  old=self.value(p["old"]), new=self.value(p["new"]))
+
+    def change(self, change: Change) -> str:
+        p = change.params
+        if change.key.startswith("field_"):
+            return self.field_change(change)
+        if change.key.startswith("entry_"):
+            fields = "; ".join(self.field_change(f) for f in p.get("fields", []))
+            return self.messages.text(f"diff.change.{change.key}", list=self.messages.text(f"diff.list.{p['list']}"),
+                                      id=self.data(p["id"]), title=self.data(p["title"]), fields=fields)
+        return self.messages.text(f"diff.change.{change.key}", **p)
+
+    def warning(self, change: Change) -> str:
+        p = change.params
+        return self.messages.text(f"diff.warning.{change.warning}", id=self.data(p.get("id", "")),
+                                  old=self.value(p.get("old")), new=self.value(p.get("new")))
 
 
 def render(diffs: list[AgencyDiff], messages: Catalog, labels: tuple[str, str], markdown: bool) -> str:
+    words = _Wording(messages, markdown)
     lines = [messages.text("diff.heading_md" if markdown else "diff.heading", old=labels[0], new=labels[1]), ""]
     if not diffs:
         return "\n".join([*lines, messages.text("diff.none")]) + "\n"
     warnings = sum(1 for d in diffs for c in d.changes if c.warning)
     lines += [messages.text("diff.summary", count=len(diffs), warnings=warnings), ""]
+    bullet = "- " if markdown else "  "
     for diff in diffs:
-        lines.append(messages.text("diff.agency_md" if markdown else "diff.agency", file=diff.file, name=diff.name))
+        lines.append(messages.text("diff.agency_md" if markdown else "diff.agency", file=diff.file,
+                                   name=words.data(diff.name)))
         if markdown:
             lines.append("")
         for side, problem in diff.unreadable:
             shown = problem.format(messages) if problem else messages.text("error.root_not_mapping")
-            lines.append(("- " if markdown else "  ") + messages.text("diff.unreadable", side=side, problem=shown))
-        for change in diff.changes:
-            if change.key != "warning_only":
-                lines.append(("- " if markdown else "  ") + change_text(messages, change))
-        for change in (c for c in diff.changes if c.warning):
-            warning = messages.text(f"diff.warning.{change.warning}", **_warning_params(messages, change))
-            lines.append(messages.text("diff.warning_md" if markdown else "diff.warning_line", text=warning))
+            lines.append(bullet + messages.text("diff.unreadable", side=side, problem=words.data(shown)))
+        lines += [bullet + words.change(c) for c in diff.changes if c.key != "warning_only"]
+        lines += [messages.text("diff.warning_md" if markdown else "diff.warning_line", text=words.warning(c))
+                  for c in diff.changes if c.warning]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def _warning_params(messages: Catalog, change: Change) -> dict[str, Any]:
-    p = change.params
-    return {"id": p.get("id", ""), "old": _value(messages, p.get("old")), "new": _value(messages, p.get("new")),
-            "entries": p.get("entries", 0)}

@@ -111,3 +111,10 @@ def test_an_unknown_revision_or_a_folder_outside_git_is_explained(repo, tmp_path
     write_agency(outside / "agencies")
     result = run("diff", "--agencies", str(outside / "agencies"))
     assert result.exit_code == 1 and "không nằm trong một kho git" in result.output
+
+
+def test_markdown_keeps_the_files_text_as_text(repo):
+    edit(repo, "title: Kế hoạch hai", "title: Kế hoạch *hai* <b>@all</b> [x](http://a)")
+    out = run("diff", "--format", "markdown").output
+    assert "“Kế hoạch \\*hai\\* \\<b\\>@\u2060all\\</b\\> \\[x\\](http://a)”" in out
+    assert "“Kế hoạch *hai* <b>@all</b> [x](http://a)”" in run("diff").output  # plain text is left as written
