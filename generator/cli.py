@@ -215,7 +215,9 @@ def _overrides(kind, maps: tuple[str, ...], lang: str) -> dict[str, str]:
             raise click.BadParameter(catalog(lang).text("spreadsheet.bad_map", value=text, fields=", ".join(fields)),
                                      param_hint="--map")
         key = column.strip()
-        out[key if re.fullmatch(r"[A-Z]{1,3}", key) else normalize(key)] = name.strip()
+        out[normalize(key)] = name.strip()  # a header ("STT" too)…
+        if re.fullmatch(r"[A-Z]{1,3}", key):
+            out[key] = name.strip()  # …or a column letter: headers are compared in lower case, letters never
     return out
 
 

@@ -278,6 +278,8 @@ def test_map_names_a_column_the_synonyms_do_not_know(tmp_path, agencies):
     result = run("import", "catalog", str(sheet), "--agency", "so-thu", "--agencies", str(agencies),
                  "--map", "Nội dung văn bản=title")
     assert result.exit_code == 0, result.output
+    by_letter = run("import", "catalog", str(sheet), "--agency", "so-thu", "--agencies", str(agencies), "--map", "B=title")
+    assert by_letter.exit_code == 0 and "Không có thay đổi" in by_letter.output, by_letter.output
     assert run("import", "catalog", str(sheet), "--agency", "so-thu", "--agencies", str(agencies),
                "--map", "B=tieu_de").exit_code == 2
 
