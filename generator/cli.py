@@ -1,4 +1,4 @@
-"""The `tiepcan` command: check, build, serve, package, new, schema.
+"""The `tiepcan` command: check, build, serve, package, new, schema, import, export, diff.
 
 Exit codes: 0 all good, 1 invalid input or failed build, 2 usage error (click's own).
 """
@@ -195,6 +195,154 @@ def schema(root: Path) -> None:
 
     for path in write(root):
         click.echo(str(path))
+
+
+def _agency_file(agencies_dir: Path, agency_id: str, lang: str) -> Path:
+    if not re.match(AGENCY_ID_PATTERN, agency_id):  # also keeps --agency from naming a path outside the folder
+        raise click.BadParameter(catalog(lang).text("error.agency_id", value=agency_id), param_hint="--agency")
+    return agencies_dir / f"{agency_id}.yaml"
+
+
+def _overrides(kind, maps: tuple[str, ...], lang: str) -> dict[str, str]:
+    """--map "Tên VB=title" or --map C=title: a header (compared as headers are) or a column letter → field."""
+    from generator.spreadsheet import normalize
+
+    fields = list(kind.model.model_fields)
+    out = {}
+    for text in maps:
+        column, _, name = text.rpartition("=")
+        if not column.strip() or name.strip() not in fields:
+            raise click.BadParameter(catalog(lang).text("spreadsheet.bad_map", value=text, fields=", ".join(fields)),
+                                     param_hint="--map")
+        key = column.strip()
+        out[normalize(key)] = name.strip()  # a header ("STT" too)…
+        if re.fullmatch(r"[A-Z]{1,3}", key):
+            out[key] = name.strip()  # …or a column letter: headers are compared in lower case, letters never
+    return out
+
+
+@main.group(name="import")
+def import_group() -> None:
+    """Nhập danh mục từ bảng tính (.xlsx, .csv) vào agencies/ID.yaml (xem docs/spreadsheet.md)."""
+
+
+@main.group(name="export")
+def export_group() -> None:
+    """Xuất danh mục của một cơ quan ra bảng tính .xlsx, hoặc một bảng trống để điền."""
+
+
+def _import_command(kind_name: str, help_text: str) -> None:
+    @import_group.command(kind_name, help=help_text)
+    @click.argument("sheet_file", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--agency", "agency_id", required=True, help="Mã cơ quan: tệp agencies/ID.yaml được cập nhật.")
+    @click.option("--sheet", "sheet_name", help="Tên trang tính (mặc định: trang đầu tiên).")
+    @click.option("--map", "maps", multiple=True, metavar="COL=field",
+                  help="Cột (tiêu đề hoặc chữ cột) là trường nào, ví dụ --map \"Tên VB=title\" (lặp lại được).")
+    @click.option("--agencies", "agencies_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                  default=Path("agencies"), show_default=True)
+    @click.option("--replace", is_flag=True, help="Xóa các dòng có trong tệp mà bảng tính không có (mặc định: giữ).")
+    @_lang_option
+    def command(sheet_file: Path, agency_id: str, sheet_name: str | None, maps: tuple[str, ...],
+                agencies_dir: Path, replace: bool, lang: str) -> None:
+        from generator.sheet_import import import_sheet
+        from generator.spreadsheet import KINDS, read_sheet
+
+        kind, messages = KINDS[kind_name], catalog(lang)
+        path = _agency_file(agencies_dir, agency_id, lang)
+        if not path.is_file():
+            click.echo(messages.text("spreadsheet.no_agency", path=str(path), id=agency_id), err=True)
+            sys.exit(1)
+        sheet = read_sheet(sheet_file, kind, sheet_name, _overrides(kind, maps, lang))
+        result = import_sheet(sheet, kind, path, replace=replace, known_regimes=regimes.regime_ids())
+        if not result.ok:
+            _report(result.diagnostics, lang)
+            click.echo(messages.text("spreadsheet.refused", path=str(path)), err=True)
+            sys.exit(1)
+        for warning in result.diagnostics:
+            click.echo(warning.format(messages), err=True)
+        lines = [messages.text("spreadsheet.added", id=i, row=row) for i, row in result.added]
+        lines += [messages.text("spreadsheet.changed", id=i, row=row, fields=", ".join(f))
+                  for i, row, f in result.changed]
+        lines += [messages.text("spreadsheet.removed", id=i) for i in result.removed]
+        lines += [messages.text("spreadsheet.kept", id=i) for i in result.kept]
+        for line in lines:
+            click.echo(line)
+        if result.written:
+            click.echo(messages.text("spreadsheet.written", path=str(path), added=len(result.added),
+                                     changed=len(result.changed), removed=len(result.removed), kept=len(result.kept)))
+        else:
+            click.echo(messages.text("spreadsheet.unchanged", path=str(path)))
+
+
+_import_command("catalog", "Nhập Danh mục thông tin phải được công khai từ FILE (.xlsx hoặc .csv).")
+_import_command("conditional", "Nhập Danh mục thông tin được tiếp cận có điều kiện từ FILE (.xlsx hoặc .csv).")
+
+
+def _export_command(kind_name: str, help_text: str) -> None:
+    @export_group.command(kind_name, help=help_text)
+    @click.option("--agency", "agency_id", required=True, help="Mã cơ quan (tệp agencies/ID.yaml).")
+    @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Tệp .xlsx sẽ ghi.")
+    @click.option("--agencies", "agencies_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                  default=Path("agencies"), show_default=True)
+    @_lang_option
+    def command(agency_id: str, out: Path, agencies_dir: Path, lang: str) -> None:
+        from generator.sheet_import import current_entries
+        from generator.spreadsheet import KINDS, workbook
+
+        kind, messages = KINDS[kind_name], catalog(lang)
+        path = _agency_file(agencies_dir, agency_id, lang)
+        if not path.is_file():
+            click.echo(messages.text("spreadsheet.no_agency", path=str(path), id=agency_id), err=True)
+            sys.exit(1)
+        entries, errors = current_entries(path, kind, regimes.regime_ids())
+        if errors:
+            _report(errors, lang)
+            sys.exit(1)
+        workbook(kind, entries, messages).save(out)
+        click.echo(messages.text("spreadsheet.exported", path=str(out), count=len(entries)))
+
+
+_export_command("catalog", "Xuất Danh mục thông tin phải được công khai ra tệp .xlsx (nhập lại bằng tiepcan import).")
+_export_command("conditional", "Xuất Danh mục thông tin được tiếp cận có điều kiện ra tệp .xlsx.")
+
+
+@export_group.command("template")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Tệp .xlsx sẽ ghi.")
+@click.option("--kind", "kind_name", type=click.Choice(["catalog", "conditional"]), default="catalog",
+              show_default=True)
+@_lang_option
+def export_template(out: Path, kind_name: str, lang: str) -> None:
+    """Ghi một bảng tính trống đúng mẫu, có danh sách chọn và trang hướng dẫn."""
+    from generator.spreadsheet import KINDS, workbook
+
+    workbook(KINDS[kind_name], [], catalog(lang)).save(out)
+    click.echo(catalog(lang).text("spreadsheet.exported", path=str(out), count=0))
+
+
+@main.command()
+@click.argument("revisions", nargs=-1, metavar="[REV1 [REV2]]")
+@click.option("--agencies", "agencies_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=Path("agencies"), show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
+              help="markdown: để dán làm bình luận của yêu cầu hợp nhất (merge request).")
+@_lang_option
+def diff(revisions: tuple[str, ...], agencies_dir: Path, output_format: str, lang: str) -> None:
+    """Thay đổi của từng cơ quan giữa hai phiên bản git (mặc định: HEAD → thư mục làm việc), kèm cảnh báo."""
+    from generator.diff import WORKING_TREE, DiffError, compare, read_side, render
+
+    if len(revisions) > 2:
+        raise click.UsageError("REV1 [REV2]")
+    messages = catalog(lang)
+    old_revision = revisions[0] if revisions else "HEAD"
+    new_revision = revisions[1] if len(revisions) == 2 else WORKING_TREE
+    labels = (old_revision, new_revision or messages.text("diff.working_tree"))
+    try:
+        old, new = read_side(agencies_dir, old_revision), read_side(agencies_dir, new_revision)
+    except DiffError as error:
+        click.echo(messages.text(error.key, **error.params), err=True)
+        sys.exit(1)
+    changes = compare(agencies_dir, old, new, labels)
+    click.echo(render(changes, messages, labels, markdown=output_format == "markdown"), nl=False)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ class Diagnostic:
     # "error" stops the build; "warning" (personal data, say) and "note" (an entry withheld as
     # internal) are printed and publishing goes on.
     severity: str = field(default="error", compare=False)
+    # How the column is shown when it is not a number: a spreadsheet's column letter ("C").
+    column_label: str | None = field(default=None, compare=False)
 
     def format(self, catalog: Catalog) -> str:
         params = {key: _printable(value) for key, value in self.params.items()}
@@ -32,7 +34,7 @@ class Diagnostic:
         message = catalog.text(f"error.{self.code}", **params)
         if self.severity != "error":
             message = catalog.text(f"error.{self.severity}_prefix") + message
-        where = f"{self.path}:{self.line}:{self.column}"
+        where = f"{self.path}:{self.line}:{self.column_label or self.column}"
         return f"{where}: {self.field_path}: {message}" if self.field_path else f"{where}: {message}"
 
 
