@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $@
 
 demo: $(STAMP)
+	if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(ADMIN_STAMP); fi
 	$(BIN)/tiepcan check agencies
 	$(BIN)/tiepcan build --out site --site-url http://127.0.0.1:8000/
 
@@ -24,11 +25,19 @@ $(A11Y_STAMP): $(A11Y)/package.json $(A11Y)/package-lock.json
 	npm ci --prefix $(A11Y) --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: $(STAMP) $(A11Y_STAMP)
+# The web editor (Decap CMS, vendored into site/admin/) and Decap's local Git proxy, from npm's lock
+# file. `make demo` installs them only when npm is there: without them the site is built without admin/.
+ADMIN := admin
+ADMIN_STAMP := $(ADMIN)/node_modules/.installed
+$(ADMIN_STAMP): $(ADMIN)/package.json $(ADMIN)/package-lock.json
+	npm ci --prefix $(ADMIN) --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(STAMP) $(A11Y_STAMP) $(ADMIN_STAMP)
 	$(BIN)/python -m pytest
 
 schema: $(STAMP)
 	$(BIN)/tiepcan schema
 
 clean:
-	rm -rf site .venv $(A11Y)/node_modules
+	rm -rf site .venv $(A11Y)/node_modules $(ADMIN)/node_modules
