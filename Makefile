@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test schema clean
+.PHONY: demo test schema screenshots clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ test: $(STAMP) $(A11Y_STAMP) $(ADMIN_STAMP)
 
 schema: $(STAMP)
 	$(BIN)/tiepcan schema
+
+# The screenshots of docs/huong-dan-bien-tap.md, taken from the real editor and preview.
+screenshots: $(STAMP) $(ADMIN_STAMP)
+	$(BIN)/python docs/screenshots.py
 
 clean:
 	rm -rf site .venv $(A11Y)/node_modules $(ADMIN)/node_modules
