@@ -7,8 +7,6 @@ is Debian's, launched by path (never a downloaded browser).
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -20,9 +18,10 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from generator import cms  # noqa: E402
 from generator.i18n import catalog  # noqa: E402
-from tests.conftest import AGENCIES, MINIMAL_AGENCY, write_agency  # noqa: E402
+from tests.conftest import MINIMAL_AGENCY, write_agency  # noqa: E402
 from tests.servers import CHROMIUM_ARGS, chromium_path  # noqa: E402
-from tests.test_cms import AGENCY, GIT, admin_policy, catalog_list, decap_proxy, open_editor, serving_with_policy  # noqa: E402
+from tests.test_cms import (admin_policy, catalog_list, decap_proxy, demo_repository, open_editor,  # noqa: E402
+                            serving_with_policy)
 from tests.test_serve import BROKEN, serving  # noqa: E402
 
 IMAGES = ROOT / "docs" / "img"
@@ -30,13 +29,7 @@ VIEWPORT = {"width": 1100, "height": 760}
 
 
 def editor_shots(browser, work: Path) -> None:
-    repo = work / "repo"
-    (repo / "agencies").mkdir(parents=True)
-    shutil.copyfile(AGENCIES / f"{AGENCY}.yaml", repo / "agencies" / f"{AGENCY}.yaml")
-    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
-    subprocess.run([*GIT, "-C", str(repo), "add", "."], check=True)
-    subprocess.run([*GIT, "-C", str(repo), "commit", "-q", "-m", "Bản đầu"], check=True)
-    with decap_proxy(repo) as proxy:
+    with decap_proxy(demo_repository(work / "repo")) as proxy:
         settings = {"backend": {"name": "gitlab", "repo": "so-tu-phap/tiepcan", "branch": "main"},
                     "publish_mode": "simple", "local_backend": {"url": proxy}}
         cms.write_admin(work / "www" / "admin", settings, catalog())

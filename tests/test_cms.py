@@ -13,11 +13,9 @@ import http.server
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +28,7 @@ from generator.i18n import catalog
 from generator.model import Agency, CatalogEntry
 from generator.schema import json_schema
 from tests.conftest import AGENCIES, ROOT, build_options, write_agency
+from tests.servers import free_port, wait_until_listening
 
 AGENCY = "ubnd-tinh-lai-chau"
 ADMIN_HEADERS = ROOT / "docs" / "deploy" / "tiepcan-admin-headers.conf"
@@ -66,14 +65,14 @@ def test_the_form_has_every_field_of_the_model_with_its_rules():
     for name, info in CatalogEntry.model_fields.items():
         assert entry[name]["label"] == info.title
         assert entry[name].get("required", True) is info.is_required()
-    assert entry["created"] | {} == {**entry["created"], "widget": "datetime", "format": "YYYY-MM-DD", "time_format": False}
+    assert {"widget": "datetime", "format": "YYYY-MM-DD", "time_format": False}.items() <= entry["created"].items()
     assert entry["forms"]["widget"] == "select" and entry["forms"]["multiple"] is True and entry["forms"]["min"] == 1
-    assert entry["clause"]["options"][0] == {"label": "a. Văn bản pháp luật, điều ước quốc tế, thủ tục hành chính",
-                                             "value": "a"}
+    first_clause = {"label": "a. Văn bản pháp luật, điều ước quốc tế, thủ tục hành chính", "value": "a"}
+    assert entry["clause"]["options"][0] == first_clause
     assert entry["access"]["default"] == "public"
     assert fields["contact_point"]["widget"] == "object"
-    assert _by_name(fields["statistics"]["fields"])["year"] | {} == {
-        **_by_name(fields["statistics"]["fields"])["year"], "widget": "number", "min": 2018, "max": 2100}
+    year = _by_name(fields["statistics"]["fields"])["year"]
+    assert {"widget": "number", "value_type": "int", "min": 2018, "max": 2100}.items() <= year.items()
     assert fields["email"]["pattern"][0] == json_schema()["properties"]["email"]["pattern"]
 
 
@@ -99,12 +98,6 @@ def test_the_build_writes_the_editor_beside_the_portal(tmp_path):
     assert re.findall(r"<script[^>]*>", page) == ['<script src="decap-cms.js">']  # nothing inline
     assert (admin / "decap-cms.js").stat().st_size > 1_000_000
     assert yaml.safe_load((admin / "config.yml").read_text(encoding="utf-8"))["locale"] == "vi"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def admin_policy(git_server: str) -> str:
@@ -137,33 +130,31 @@ def serving_with_policy(root: Path, policy: str) -> Iterator[str]:
 @contextlib.contextmanager
 def decap_proxy(repository: Path) -> Iterator[str]:
     """Decap's local Git proxy on 127.0.0.1 over `repository`; yields its API address."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PORT": str(port), "BIND_HOST": "127.0.0.1", "GIT_REPO_DIRECTORY": str(repository),
            "MODE": "fs", "LOG_LEVEL": "error"}
     process = subprocess.Popen(["node", str(DECAP_SERVER)], env=env, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"decap-server did not start: {process.stderr.read() if process.stderr else ''}")
-            time.sleep(0.1)
+        wait_until_listening(port, process, "decap-server")
         yield f"http://127.0.0.1:{port}/api/v1"
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
-@pytest.fixture
-def repository(tmp_path) -> Path:
-    repo = tmp_path / "repo"
+def demo_repository(repo: Path) -> Path:
+    """A Git repository at `repo` whose one commit holds a copy of the demo agency."""
     (repo / "agencies").mkdir(parents=True)
     shutil.copyfile(AGENCIES / f"{AGENCY}.yaml", repo / "agencies" / f"{AGENCY}.yaml")
     subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
     subprocess.run([*GIT, "-C", str(repo), "add", "."], check=True)
     subprocess.run([*GIT, "-C", str(repo), "commit", "-q", "-m", "Bản đầu"], check=True)
     return repo
+
+
+@pytest.fixture
+def repository(tmp_path) -> Path:
+    return demo_repository(tmp_path / "repo")
 
 
 def open_editor(page, admin_url: str) -> None:
@@ -203,7 +194,8 @@ def test_a_clerk_edits_and_adds_a_catalog_entry(chromium, repository, tmp_path):
             entries = catalog_list(page)
             # An entry's unfold button is the first of its top bar (Decap gives it no name).
             entries.locator("[class*='ListItemTopBar'] > button").first.click()
-            entries.locator("input[id^='title-field']").first.fill("Kế hoạch triển khai Luật Tiếp cận thông tin (sửa)")
+            edited = "Kế hoạch triển khai Luật Tiếp cận thông tin (sửa)"
+            entries.locator("input[id^='title-field']").first.fill(edited)
 
             entries.get_by_role("button", name=re.compile("thông tin phải được công khai")).click()
             entries.locator("input[id^='id-field']").last.fill("tb-01-2026")
@@ -224,7 +216,7 @@ def test_a_clerk_edits_and_adds_a_catalog_entry(chromium, repository, tmp_path):
     assert checked.returncode == 0, checked.stderr + saved.read_text(encoding="utf-8")
     diff = subprocess.run(["git", "-C", str(repository), "diff", "--", "agencies"], capture_output=True, text=True,
                           check=True).stdout
-    assert "+    title: Kế hoạch triển khai Luật Tiếp cận thông tin (sửa)" in diff
+    assert f"+    title: {edited}" in diff
     assert "-    title: Kế hoạch triển khai thi hành Luật Tiếp cận thông tin trên địa bàn tỉnh Lai Châu" in diff
     assert re.search(r"^\+ .*id: tb-01-2026$", diff, re.M)
     entry = next(e for e in yaml.safe_load(saved.read_text(encoding="utf-8"))["catalog"] if e["id"] == "tb-01-2026")

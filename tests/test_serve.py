@@ -7,10 +7,8 @@ The real command runs on a free port over a temporary agencies folder; Chromium 
 from __future__ import annotations
 
 import contextlib
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from generator.diagnostics import Diagnostic
 from generator.i18n import catalog
 from generator.serve import BuildState, error_page
 from tests.conftest import MINIMAL_AGENCY, ROOT, write_agency
+from tests.servers import free_port, wait_until_listening
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -28,26 +27,15 @@ BROKEN = MINIMAL_AGENCY.format(id="so-thu").replace("email: so-thu@example.gov.v
 FIXED = MINIMAL_AGENCY.format(id="so-thu").replace("name: Sở Thử nghiệm", "name: Sở Thử nghiệm đã sửa")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextlib.contextmanager
 def serving(agencies: Path, out: Path) -> Iterator[str]:
     """`tiepcan serve` as a clerk runs it, from the project root; yields its address."""
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "generator.cli", "serve", "--agencies", str(agencies), "--out", str(out),
                "--port", str(port), "--date", "2026-11-23"]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-            assert process.poll() is None and time.monotonic() < deadline, "tiepcan serve did not start"
-            time.sleep(0.2)
+        wait_until_listening(port, process, "tiepcan serve", seconds=120)  # the first build comes first
         yield f"http://127.0.0.1:{port}/"
     finally:
         process.terminate()
