@@ -100,6 +100,13 @@ def test_the_build_writes_the_editor_beside_the_portal(tmp_path):
     assert yaml.safe_load((admin / "config.yml").read_text(encoding="utf-8"))["locale"] == "vi"
 
 
+def test_without_npm_the_site_is_built_without_the_editor(tmp_path, monkeypatch):
+    monkeypatch.setattr(cms, "DECAP_DIST", tmp_path / "not-installed")
+    write_agency(tmp_path / "agencies")
+    build_all(build_options(tmp_path / "agencies", tmp_path / "site", cms=ROOT / cms.CMS_CONFIG))
+    assert (tmp_path / "site" / "index.html").is_file() and not (tmp_path / "site" / "admin").exists()
+
+
 def admin_policy(git_server: str) -> str:
     """The Content-Security-Policy docs/deploy/ sends for admin/, naming this Git server."""
     text = ADMIN_HEADERS.read_text(encoding="utf-8")
