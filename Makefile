@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test schema clean
+.PHONY: demo test schema screenshots clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $@
 
 demo: $(STAMP)
+	if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(ADMIN_STAMP); fi
 	$(BIN)/tiepcan check agencies
 	$(BIN)/tiepcan build --out site --site-url http://127.0.0.1:8000/
 
@@ -24,11 +25,23 @@ $(A11Y_STAMP): $(A11Y)/package.json $(A11Y)/package-lock.json
 	npm ci --prefix $(A11Y) --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: $(STAMP) $(A11Y_STAMP)
+# The web editor (Decap CMS, vendored into site/admin/) and Decap's local Git proxy, from npm's lock
+# file. `make demo` installs them only when npm is there: without them the site is built without admin/.
+ADMIN := admin
+ADMIN_STAMP := $(ADMIN)/node_modules/.installed
+$(ADMIN_STAMP): $(ADMIN)/package.json $(ADMIN)/package-lock.json
+	npm ci --prefix $(ADMIN) --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(STAMP) $(A11Y_STAMP) $(ADMIN_STAMP)
 	$(BIN)/python -m pytest
 
 schema: $(STAMP)
 	$(BIN)/tiepcan schema
 
+# The screenshots of docs/huong-dan-bien-tap.md, taken from the real editor and preview.
+screenshots: $(STAMP) $(ADMIN_STAMP)
+	$(BIN)/python docs/screenshots.py
+
 clean:
-	rm -rf site .venv $(A11Y)/node_modules
+	rm -rf site .venv $(A11Y)/node_modules $(ADMIN)/node_modules

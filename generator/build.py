@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from generator import discovery, export, index, leakscan, mkdocs_adapter, package, regime as regimes
+from generator import cms, discovery, export, index, leakscan, mkdocs_adapter, package, regime as regimes
 from generator.diagnostics import Diagnostic
 from generator.i18n import Catalog, catalog
 from generator.model import Agency
@@ -92,6 +92,7 @@ class BuildOptions:
     build_date: dt.date = field(default_factory=default_build_date)
     lang: str = "vi"
     keep_going: bool = False  # build every valid agency; a broken one keeps its last good bundle
+    cms: Path | None = None  # cms.yml: also write the web editor, site/admin/ (generator/cms.py)
 
     def protected(self) -> list[Path]:
         """The project root first, then the folders no output may replace, sit in or contain."""
@@ -176,12 +177,15 @@ def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _:
     report.kept = [k.model.id for k in kept]
     agencies: Sequence[AgencySource] = sorted([*result.usable, *kept], key=lambda a: a.model.id)
     messages = catalog(options.lang)
+    cms_settings = cms.load_settings(options.cms) if options.cms else None
     names = {a.model.id: a.model.name for a in agencies}
     renderer = AgencyRenderer(messages, options.content_dir, options.build_date)
     with staged(options.out, options.protected()) as staging, tempfile.TemporaryDirectory(prefix="tiepcan-docs-") as work:
         chosen_regimes = {a.model.id: regimes.select(options.build_date, a.model.regime or options.regime) for a in agencies}
         portal = render_portal(list(agencies), chosen_regimes, Path(work) / "_portal", messages, options.build_date)
         mkdocs_adapter.build(_spec(options, portal, staging, None, messages))
+        if cms_settings is not None:
+            cms.write_admin(staging / "admin", cms_settings, messages)
         documents: dict[str, list[index.Record]] = {}
         for source in agencies:
             agency_id = source.model.id

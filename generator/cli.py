@@ -15,6 +15,7 @@ import click
 from generator import regime as regimes
 from generator.build import (BadBuildDate, BuildOptions, InvalidInput, LeakFound, UnknownAgency, build_all,
                              checked_build_date, default_build_date)
+from generator.cms import CMS_CONFIG, CmsConfigError, vendored
 from generator.i18n import LANGUAGES, catalog
 from generator.mkdocs_adapter import BuildFailed
 from generator.model import AGENCY_ID_PATTERN
@@ -83,12 +84,15 @@ def _options(only, out, site_url, agencies_dir, regime, build_date, keep_going, 
         click.echo(catalog(lang).text("cli.bad_date_env", value=error.value), err=True)
         sys.exit(2)
     return BuildOptions(agencies_dir=agencies_dir, out=out, only=tuple(only), site_url=site_url, regime=regime,
-                        build_date=day, keep_going=keep_going, lang=lang)
+                        build_date=day, keep_going=keep_going, lang=lang,
+                        cms=CMS_CONFIG if CMS_CONFIG.is_file() else None)
 
 
 def run_build(options: BuildOptions) -> bool:
     """One build with every failure turned into a message; True when the site was published."""
     messages = catalog(options.lang)
+    if options.cms and not vendored():
+        click.echo(messages.text("cms.not_vendored"), err=True)
     try:
         report = build_all(options, progress=lambda agency_id: click.echo(messages.text("cli.building", id=agency_id), err=True))
     except InvalidInput as error:
@@ -96,6 +100,9 @@ def run_build(options: BuildOptions) -> bool:
         return False
     except regimes.RegimeError as error:
         click.echo(str(error), err=True)
+        return False
+    except CmsConfigError as error:
+        click.echo(messages.text(error.key, **error.params), err=True)
         return False
     except UnknownAgency as error:
         click.echo(messages.text("cli.unknown_agency", ids=str(error)), err=True)
@@ -190,11 +197,18 @@ def package(site: Path, out: Path, only: tuple[str, ...], lang: str) -> None:
 @main.command()
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True)
 def schema(root: Path) -> None:
-    """Tạo lại schema/agency.schema.json và docs/fields.md từ mô hình dữ liệu."""
+    """Tạo lại schema/agency.schema.json, docs/fields.md và admin/config.yml từ mô hình dữ liệu."""
+    from generator.cms import write_config
     from generator.schema import write
 
     for path in write(root):
         click.echo(str(path))
+    if (root / CMS_CONFIG).is_file():
+        try:
+            click.echo(str(write_config(root)))
+        except CmsConfigError as error:
+            click.echo(catalog().text(error.key, **error.params), err=True)
+            sys.exit(1)
 
 
 def _agency_file(agencies_dir: Path, agency_id: str, lang: str) -> Path:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
+
+from tests.servers import free_port, wait_until_listening
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "docs" / "deploy"
@@ -33,12 +33,6 @@ def nginx_path() -> str:
     if not path:
         raise RuntimeError(f"nginx not found at {NGINX}: install Debian's `nginx` (CI does) or set TIEPCAN_NGINX")
     return path
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def site_config(site: Path, bundle: Path, sub_path: str, port: int) -> str:
@@ -77,7 +71,7 @@ http {{
 def nginx_serving(site: Path, bundle: Path, sub_path: str, prefix: Path) -> Iterator[str]:
     """nginx serving `site` at the root and `bundle` under `sub_path`; yields 'http://127.0.0.1:PORT'."""
     prefix.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = free_port()
     server_file = prefix / "tiepcan.conf"
     server_file.write_text(site_config(site, bundle, sub_path, port), encoding="utf-8")
     main_file = prefix / "nginx.conf"
@@ -87,13 +81,7 @@ def nginx_serving(site: Path, bundle: Path, sub_path: str, prefix: Path) -> Iter
     assert checked.returncode == 0, checked.stderr
     process = subprocess.Popen(command + ["-g", "daemon off;"], stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"nginx did not start: {process.stderr.read() if process.stderr else ''}")
-            time.sleep(0.05)
+        wait_until_listening(port, process, "nginx", seconds=10)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
