@@ -228,5 +228,10 @@ def test_a_clerk_edits_and_adds_a_catalog_entry(chromium, repository, tmp_path):
     assert re.search(r"^\+ .*id: tb-01-2026$", diff, re.M)
     entry = next(e for e in yaml.safe_load(saved.read_text(encoding="utf-8"))["catalog"] if e["id"] == "tb-01-2026")
     assert entry["clause"] == "c" and entry["forms"] == ["notice_board"]
+    # The reviewer's plain-language diff names both changes: the edited entry and the added one.
+    review = subprocess.run([sys.executable, "-m", "generator.cli", "diff", "--agencies", "agencies"],
+                            cwd=repository, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert review.returncode == 0, review.stderr
+    assert "tb-01-2026" in review.stdout and edited in review.stdout, review.stdout
     assert problems == []
     assert [url for url in requested if not url.startswith(("http://127.0.0.1:", "data:", "blob:"))] == []
