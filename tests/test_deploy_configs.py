@@ -22,8 +22,15 @@ def nginx_headers() -> dict[str, str]:
     return dict(re.findall(r'^add_header ([\w-]+) "([^"]*)" always;', text, re.M))
 
 
-def apache_headers() -> dict[str, str]:
+_APACHE_ADMIN = re.compile(r'<If "%\{REQUEST_URI\} =~ m#\^/admin/#">(.*?)</If>', re.S)
+
+
+def apache_headers(admin: bool = False) -> dict[str, str]:
+    """The site's headers, or (admin=True) those the web editor's folder gets instead."""
     text = (DEPLOY / ".htaccess").read_text(encoding="utf-8")
+    block = _APACHE_ADMIN.search(text)
+    assert block, "the .htaccess has no admin/ block"
+    text = block.group(1) if admin else _APACHE_ADMIN.sub("", text)
     return dict(re.findall(r'^\s*Header always set ([\w-]+) "([^"]*)"', text, re.M))
 
 
@@ -36,6 +43,16 @@ def test_the_three_servers_send_the_same_security_headers():
     nginx, apache, iis = nginx_headers(), apache_headers(), iis_headers()
     assert SECURITY_HEADERS <= set(nginx)
     assert {k: nginx[k] for k in SECURITY_HEADERS} == {k: apache[k] for k in SECURITY_HEADERS} == {k: iis[k] for k in SECURITY_HEADERS}
+
+
+def test_the_web_editor_gets_the_same_looser_policy_on_all_three_servers():
+    nginx = dict(re.findall(r'^add_header ([\w-]+) "([^"]*)" always;',
+                            (DEPLOY / "tiepcan-admin-headers.conf").read_text(encoding="utf-8"), re.M))
+    root = ET.parse(DEPLOY / "web.config").getroot()
+    iis = {e.get("name"): e.get("value")
+           for e in root.iterfind("location[@path='admin']/system.webServer/httpProtocol/customHeaders/add")}
+    for name in ("Content-Security-Policy", "X-Frame-Options", "X-Robots-Tag"):
+        assert nginx[name] == apache_headers(admin=True)[name] == iis[name], name
 
 
 def test_the_csp_is_strict_and_lets_the_search_run():
