@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test schema clean
+.PHONY: demo test lint schema clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,13 @@ $(A11Y_STAMP): $(A11Y)/package.json $(A11Y)/package-lock.json
 	npm ci --prefix $(A11Y) --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: $(STAMP) $(A11Y_STAMP)
+# Lint, format check and strict typing of generator/ (configured in pyproject.toml), before the tests.
+lint: $(STAMP)
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
+	$(BIN)/mypy
+
+test: $(STAMP) $(A11Y_STAMP) lint
 	$(BIN)/python -m pytest
 
 schema: $(STAMP)

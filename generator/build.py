@@ -15,12 +15,13 @@ import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
-from generator import discovery, export, index, leakscan, mkdocs_adapter, package, regime as regimes
+from generator import discovery, export, index, leakscan, mkdocs_adapter, package
+from generator import regime as regimes
 from generator.diagnostics import Diagnostic
 from generator.i18n import Catalog, catalog
 from generator.model import Agency
@@ -73,7 +74,7 @@ def default_build_date() -> dt.date:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            day = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+            day = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
         except (ValueError, OverflowError, OSError):
             raise BadBuildDate(epoch, "SOURCE_DATE_EPOCH") from None
         return checked_build_date(day, "SOURCE_DATE_EPOCH")
@@ -137,7 +138,9 @@ def _nav_item(item: Page | NavSection) -> dict[str, Any]:
     return {html.escape(item.title): item.path}
 
 
-def _spec(options: BuildOptions, site: RenderedSite, site_dir: Path, agency_id: str | None, messages: Catalog) -> mkdocs_adapter.BuildSpec:
+def _spec(
+    options: BuildOptions, site: RenderedSite, site_dir: Path, agency_id: str | None, messages: Catalog
+) -> mkdocs_adapter.BuildSpec:
     extra = dict(site.extra)
     extra["banner"] = messages.text("ui.sample_notice") if site.extra.get("sample") else ""
     extra.update({f"not_found_{key}": text for key, text in messages.section("hosting.not_found").items()})
@@ -171,15 +174,25 @@ def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _:
 
     previous = options.out.resolve()
     report = BuildReport(failed=list(result.failed), diagnostics=result.diagnostics)
-    kept = [k for k in (_last_good(previous, agency_id, options.agencies_dir / f"{agency_id}.yaml")
-                        for agency_id in result.failed) if k is not None]
+    kept = [
+        k
+        for k in (
+            _last_good(previous, agency_id, options.agencies_dir / f"{agency_id}.yaml") for agency_id in result.failed
+        )
+        if k is not None
+    ]
     report.kept = [k.model.id for k in kept]
     agencies: Sequence[AgencySource] = sorted([*result.usable, *kept], key=lambda a: a.model.id)
     messages = catalog(options.lang)
     names = {a.model.id: a.model.name for a in agencies}
     renderer = AgencyRenderer(messages, options.content_dir, options.build_date)
-    with staged(options.out, options.protected()) as staging, tempfile.TemporaryDirectory(prefix="tiepcan-docs-") as work:
-        chosen_regimes = {a.model.id: regimes.select(options.build_date, a.model.regime or options.regime) for a in agencies}
+    with (
+        staged(options.out, options.protected()) as staging,
+        tempfile.TemporaryDirectory(prefix="tiepcan-docs-") as work,
+    ):
+        chosen_regimes = {
+            a.model.id: regimes.select(options.build_date, a.model.regime or options.regime) for a in agencies
+        }
         portal = render_portal(list(agencies), chosen_regimes, Path(work) / "_portal", messages, options.build_date)
         mkdocs_adapter.build(_spec(options, portal, staging, None, messages))
         documents: dict[str, list[index.Record]] = {}
@@ -195,16 +208,23 @@ def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _:
             chosen = chosen_regimes[agency_id]
             site = renderer.render(source, chosen, Path(work) / agency_id, names)
             mkdocs_adapter.build(_spec(options, site, staging / agency_id, agency_id, messages))
-            export.write_all(staging / agency_id, export.ExportContext(
-                source.model, chosen.data, options.build_date, messages, _bundle_url(options.site_url, agency_id)))
+            export.write_all(
+                staging / agency_id,
+                export.ExportContext(
+                    source.model, chosen.data, options.build_date, messages, _bundle_url(options.site_url, agency_id)
+                ),
+            )
             documents[agency_id] = index.index_agency(source.model, staging / agency_id)
             package.write_build_record(staging / agency_id, agency_id, chosen.id, options.build_date)
             (staging / agency_id / AGENCY_RECORD).write_text(source.model.model_dump_json() + "\n", encoding="utf-8")
             report.built.append(agency_id)
         index.index_portal([a.model for a in agencies], documents, staging, messages)
-        discovery.write_site(staging, [a.model for a in agencies], report.built, options.site_url, options.build_date,
-                            messages)
-        titles = [e.title for a in agencies for e in (*a.model.catalog, *a.model.conditional_catalog)]
+        discovery.write_site(
+            staging, [a.model for a in agencies], report.built, options.site_url, options.build_date, messages
+        )
+        titles = [e.title for a in agencies for e in a.model.catalog] + [
+            e.title for a in agencies for e in a.model.conditional_catalog
+        ]
         leaks = leakscan.scan(staging, result.refused, titles)
         if leaks:
             raise LeakFound(leaks)

@@ -58,16 +58,25 @@ def section_status(agency: Agency, regime: dict[str, Any], labels: dict[str, str
     for item in regime["section_items"]:
         parts.append(item)
         if item["id"] == "contact_point":
-            parts.append({"id": "contact_people", "title": labels["contact_people"], "basis": people.get("basis"),
-                          "provisional": people.get("provisional")})
+            parts.append(
+                {
+                    "id": "contact_people",
+                    "title": labels["contact_people"],
+                    "basis": people.get("basis"),
+                    "provisional": people.get("provisional"),
+                }
+            )
     parts += [item for item in regime.get("related_items", []) if item["id"] in _PARTS]
     parts.append({"id": "statistics", "title": labels["statistics"], **_basis(regime.get("statistics_reporting"))})
     parts.append({"id": "english_contact", "title": labels["english_contact"], **_basis(english)})
     statuses = []
     for part in parts:
         published, link = _PARTS[part["id"]]
-        statuses.append(PartStatus(part["id"], part["title"], part.get("basis"), published(agency), link,
-                                   bool(part.get("provisional"))))
+        statuses.append(
+            PartStatus(
+                part["id"], part["title"], part.get("basis"), published(agency), link, bool(part.get("provisional"))
+            )
+        )
     return statuses
 
 

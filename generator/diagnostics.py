@@ -41,8 +41,9 @@ def _printable(value: Any) -> Any:
     written as escapes: one message stays on one line, and reads the same in any terminal."""
     if not isinstance(value, str):
         return value
-    return "".join(c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) in _HIDDEN else c
-                   for c in value)
+    return "".join(
+        c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) in _HIDDEN else c for c in value
+    )
 
 
 _HIDDEN = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}

@@ -55,8 +55,8 @@ def atom_feed(agency: Agency, build_date: dt.date, messages: Catalog, site_url: 
         f"  <title>{_text(title)}</title>",
         f"  <updated>{_stamp(build_date)}</updated>",
         f"  <author><name>{_text(agency.name)}</name><email>{_text(agency.email)}</email></author>",
-        f"  <link rel=\"self\" href={_attr(base + FEED)}/>",
-        f"  <link rel=\"alternate\" type=\"text/html\" href={_attr(base + CATALOG_PAGE)}/>",
+        f'  <link rel="self" href={_attr(base + FEED)}/>',
+        f'  <link rel="alternate" type="text/html" href={_attr(base + CATALOG_PAGE)}/>',
     ]
     for entry in sorted(agency.catalog, key=lambda e: (e.disclosed, e.id), reverse=True):
         heading = f"{entry.number}: {entry.title}" if entry.number else entry.title
@@ -67,7 +67,7 @@ def atom_feed(agency: Agency, build_date: dt.date, messages: Catalog, site_url: 
             f"    <title>{_text(heading)}</title>",
             f"    <published>{_stamp(entry.disclosed)}</published>",
             f"    <updated>{_stamp(max(d for d in (entry.disclosed, entry.reviewed) if d))}</updated>",
-            f"    <link rel=\"alternate\" type=\"text/html\" href={_attr(f'{base}{CATALOG_PAGE}#{entry.id}')}/>",
+            f'    <link rel="alternate" type="text/html" href={_attr(f"{base}{CATALOG_PAGE}#{entry.id}")}/>',
             f"    <summary>{_text(summary)}</summary>",
             "  </entry>",
         ]
@@ -84,7 +84,7 @@ def redirect_page(target: str, messages: Catalog) -> str:
         '<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="refresh" content={quoteattr("0; url=" + target)}>\n'
         '<meta name="robots" content="noindex">\n'
-        f"<link rel=\"canonical\" href={href}>\n"
+        f'<link rel="canonical" href={href}>\n'
         f"<title>{title}</title>\n</head>\n<body>\n"
         f"<h1>{title}</h1>\n"
         f"<p>{escape(messages.text('hosting.redirect.text'))} <a href={href}>{escape(target)}</a></p>\n"
@@ -111,10 +111,14 @@ def sitemap_index(site_url: str, bundle_ids: Sequence[str], build_date: dt.date)
     """One index over the portal's sitemap and every bundle's own (MkDocs writes those)."""
     base = _base(site_url)
     locations = [f"{base}sitemap.xml"] + [f"{base}{agency_id}/sitemap.xml" for agency_id in sorted(bundle_ids)]
-    entries = "".join(f"  <sitemap><loc>{_text(loc)}</loc><lastmod>{build_date.isoformat()}</lastmod></sitemap>\n"
-                      for loc in locations)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + entries + "</sitemapindex>\n")
+    entries = "".join(
+        f"  <sitemap><loc>{_text(loc)}</loc><lastmod>{build_date.isoformat()}</lastmod></sitemap>\n"
+        for loc in locations
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + entries + "</sitemapindex>\n"
+    )
 
 
 def robots_txt(site_url: str | None) -> str:
@@ -125,8 +129,14 @@ def robots_txt(site_url: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_site(site: Path, agencies: Sequence[Agency], built: Collection[str], site_url: str | None,
-               build_date: dt.date, messages: Catalog) -> None:
+def write_site(
+    site: Path,
+    agencies: Sequence[Agency],
+    built: Collection[str],
+    site_url: str | None,
+    build_date: dt.date,
+    messages: Catalog,
+) -> None:
     """All discovery files for a staged site: feeds of the bundles `built` now (a reused bundle keeps
     its own), redirects, portal sitemap index and robots.txt."""
     for agency in agencies:
@@ -134,5 +144,7 @@ def write_site(site: Path, agencies: Sequence[Agency], built: Collection[str], s
             (site / agency.id / FEED).write_text(atom_feed(agency, build_date, messages, site_url), encoding="utf-8")
         write_redirects(site, agency, messages)
     if site_url:
-        (site / SITEMAP_INDEX).write_text(sitemap_index(site_url, [a.id for a in agencies], build_date), encoding="utf-8")
+        (site / SITEMAP_INDEX).write_text(
+            sitemap_index(site_url, [a.id for a in agencies], build_date), encoding="utf-8"
+        )
     (site / "robots.txt").write_text(robots_txt(site_url), encoding="utf-8")

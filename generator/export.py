@@ -52,39 +52,61 @@ def catalog_records(context: ExportContext) -> list[dict[str, Any]]:
     regime = context.regime
     records = []
     for entry in catalog_order(context.agency, regime):
-        records.append({
-            "id": entry.id,
-            "clause": entry.clause,
-            "clause_title": regime["clauses"][entry.clause]["title"],
-            "title": entry.title,
-            "number": entry.number,
-            "issuer": entry.issuer,
-            "created": entry.created.isoformat(),
-            "forms": list(entry.forms),
-            "forms_labels": [regime["disclosure_forms"][form]["label"] for form in entry.forms],
-            "disclosed": entry.disclosed.isoformat(),
-            "until": entry.until.isoformat() if entry.until else None,
-            "location": entry.location,
-            "url": entry.url,
-            "file": _link(context, f"{ATTACHMENTS}/{attachments.href(entry.file)}") if entry.file else None,
-            "summary": entry.summary,
-            "unit": entry.unit,
-            "effective": entry.effective.isoformat() if entry.effective else None,
-            "reviewed": entry.reviewed.isoformat() if entry.reviewed else None,
-            "link": _link(context, f"{CATALOG_PAGE}#{entry.id}"),
-        })
+        records.append(
+            {
+                "id": entry.id,
+                "clause": entry.clause,
+                "clause_title": regime["clauses"][entry.clause]["title"],
+                "title": entry.title,
+                "number": entry.number,
+                "issuer": entry.issuer,
+                "created": entry.created.isoformat(),
+                "forms": list(entry.forms),
+                "forms_labels": [regime["disclosure_forms"][form]["label"] for form in entry.forms],
+                "disclosed": entry.disclosed.isoformat(),
+                "until": entry.until.isoformat() if entry.until else None,
+                "location": entry.location,
+                "url": entry.url,
+                "file": _link(context, f"{ATTACHMENTS}/{attachments.href(entry.file)}") if entry.file else None,
+                "summary": entry.summary,
+                "unit": entry.unit,
+                "effective": entry.effective.isoformat() if entry.effective else None,
+                "reviewed": entry.reviewed.isoformat() if entry.reviewed else None,
+                "link": _link(context, f"{CATALOG_PAGE}#{entry.id}"),
+            }
+        )
     return records
 
 
 def _csv_columns(context: ExportContext) -> list[tuple[str, str]]:
     """(record key, header): the legal column names where the regime defines them, else the model's field titles."""
-    legal = {c["id"]: c["label"] for item in context.regime["section_items"] if item["id"] == "disclosure_catalog"
-             for c in item.get("columns", [])}
+    legal = {
+        c["id"]: c["label"]
+        for item in context.regime["section_items"]
+        if item["id"] == "disclosure_catalog"
+        for c in item.get("columns", [])
+    }
     legal["forms_labels"] = legal.get("forms", "")
-    keys = ["id", "clause", "title", "number", "issuer", "created", "forms_labels", "disclosed", "until", "location",
-            "url", "file", "summary", "unit", "effective", "reviewed"]
+    keys = [
+        "id",
+        "clause",
+        "title",
+        "number",
+        "issuer",
+        "created",
+        "forms_labels",
+        "disclosed",
+        "until",
+        "location",
+        "url",
+        "file",
+        "summary",
+        "unit",
+        "effective",
+        "reviewed",
+    ]
     fields = CatalogEntry.model_fields
-    columns = [(key, legal.get(key) or fields[key.removesuffix("_labels")].title) for key in keys]
+    columns = [(key, str(legal.get(key) or fields[key.removesuffix("_labels")].title)) for key in keys]
     return columns + [("link", context.messages.text("ui.catalog.col_link"))]
 
 
@@ -123,7 +145,9 @@ def write_catalog(bundle_dir: Path, context: ExportContext) -> None:
         "count": len(records),
         "entries": records,
     }
-    (bundle_dir / "catalog.json").write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (bundle_dir / "catalog.json").write_text(
+        json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
 
 
 def form_docx(form: dict[str, Any], context: ExportContext) -> bytes:

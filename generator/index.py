@@ -23,7 +23,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
@@ -90,7 +90,7 @@ class Abbreviation:
         return f" {plain(self.full)} "
 
 
-@lru_cache(maxsize=None)
+@cache
 def abbreviations() -> tuple[tuple[Abbreviation, tuple[str, ...], str], ...]:
     """The table from data/search/abbreviations.yaml, with each side's comparison form precomputed."""
     text = resources.files("generator.data").joinpath("search/abbreviations.yaml").read_text(encoding="utf-8")
@@ -181,9 +181,15 @@ def page_record(bundle: Path, page: Path, agency_id: str, agency_name: str) -> R
     title = " ".join(" ".join(reader.title).split())
     if not title:
         return None
-    body = text[len(title):].strip() if text.startswith(title) else text
-    return Record(url=page.relative_to(bundle).as_posix(), title=title, text=text, excerpt=body[:180],
-                  agency=agency_id, agency_name=agency_name)
+    body = text[len(title) :].strip() if text.startswith(title) else text
+    return Record(
+        url=page.relative_to(bundle).as_posix(),
+        title=title,
+        text=text,
+        excerpt=body[:180],
+        agency=agency_id,
+        agency_name=agency_name,
+    )
 
 
 def agency_records(agency: Agency, bundle: Path | None) -> list[Record]:
@@ -193,12 +199,28 @@ def agency_records(agency: Agency, bundle: Path | None) -> list[Record]:
     for entry in agency.catalog:
         meta = " · ".join(x for x in (entry.number, entry.issuer, entry.created.strftime("%d/%m/%Y")) if x)
         text = " ".join(x for x in (entry.title, entry.number, entry.issuer, entry.summary, entry.unit) if x)
-        records.append(Record(url=f"{CATALOG_PAGE}#{entry.id}", title=entry.title, text=text, excerpt=meta,
-                              agency=agency.id, agency_name=name))
-    for entry in agency.conditional_catalog:
-        text = " ".join(x for x in (entry.title, entry.number, entry.unit, entry.consent_from) if x)
-        records.append(Record(url=f"{CONDITIONAL_PAGE}#{entry.id}", title=entry.title, text=text,
-                              excerpt=entry.number or "", agency=agency.id, agency_name=name))
+        records.append(
+            Record(
+                url=f"{CATALOG_PAGE}#{entry.id}",
+                title=entry.title,
+                text=text,
+                excerpt=meta,
+                agency=agency.id,
+                agency_name=name,
+            )
+        )
+    for conditional in agency.conditional_catalog:
+        words = (conditional.title, conditional.number, conditional.unit, conditional.consent_from)
+        records.append(
+            Record(
+                url=f"{CONDITIONAL_PAGE}#{conditional.id}",
+                title=conditional.title,
+                text=" ".join(x for x in words if x),
+                excerpt=conditional.number or "",
+                agency=agency.id,
+                agency_name=name,
+            )
+        )
     if bundle is not None:
         for page in sorted(bundle.rglob("*.html")):
             relative = page.relative_to(bundle)
@@ -229,22 +251,34 @@ def scope_words(agency: Agency, ancestors: Sequence[str]) -> list[str]:
     return [EVERY_AGENCY, "zzkind" + _token(agency.kind)] + ["zzparent" + _token(a) for a in ancestors]
 
 
-def directory_record(agency: Agency, ancestors: Sequence[str], kind_label: str, parent_name: str | None,
-                     words: Iterable[str]) -> Record:
+def directory_record(
+    agency: Agency, ancestors: Sequence[str], kind_label: str, parent_name: str | None, words: Iterable[str]
+) -> Record:
     """The portal's record for one agency: the distinct words of its names and documents (positions
     are not needed to pick agencies, and one posting per word keeps the index small)."""
-    return Record(url=f"{agency.id}/index.html", title=agency.name, text=" ".join(words),
-                  excerpt=" · ".join(x for x in (kind_label, parent_name) if x), agency=agency.id,
-                  agency_name=agency.name, kind=AGENCY)
+    return Record(
+        url=f"{agency.id}/index.html",
+        title=agency.name,
+        text=" ".join(words),
+        excerpt=" · ".join(x for x in (kind_label, parent_name) if x),
+        agency=agency.id,
+        agency_name=agency.name,
+        kind=AGENCY,
+    )
 
 
 def _record_html(record: Record) -> str:
     def meta(name: str, value: str, attribute: str = "data-pagefind-meta") -> str:
         return f'<meta {attribute}="{name}[content]" content="{html.escape(value)}">'
 
-    head = [meta("title", record.title), meta("u", record.url), meta("x", record.excerpt),
-            meta("a", record.agency), meta("n", record.agency_name), meta("t", record.kind),
-            ]
+    head = [
+        meta("title", record.title),
+        meta("u", record.url),
+        meta("x", record.excerpt),
+        meta("a", record.agency),
+        meta("n", record.agency_name),
+        meta("t", record.kind),
+    ]
     if record.kind == DOCUMENT:
         head.append(meta("a", record.agency, "data-pagefind-filter"))
     else:  # one key with one value: tells agencies from merged documents, and stays deterministic
@@ -252,11 +286,13 @@ def _record_html(record: Record) -> str:
     # A document's title is repeated as the page's <h1> so Pagefind weighs its words above the body's;
     # an agency's name is already among its (pruned) words.
     heading = f"<h1>{html.escape(fold_d(record.title))}</h1>" if record.kind == DOCUMENT else ""
-    return (f'<!doctype html><html lang="vi"><head>{"".join(head)}</head><body>'
-            f"{heading}<p>{html.escape(record.indexed_text())}</p></body></html>")
+    return (
+        f'<!doctype html><html lang="vi"><head>{"".join(head)}</head><body>'
+        f"{heading}<p>{html.escape(record.indexed_text())}</p></body></html>"
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pagefind() -> Path:
     binary = get_executable()  # the pagefind_bin wheel's binary (or PAGEFIND_BINARY_PATH)
     if binary is None:
@@ -275,9 +311,20 @@ def write_index(records: Sequence[Record], target: Path) -> None:
             (source / f"{number:07d}.html").write_text(_record_html(record), encoding="utf-8")
         output = Path(work) / "out"
         done = subprocess.run(
-            [str(_pagefind()), "--site", str(source), "--output-path", str(output),
-             "--force-language", "vi", "--silent"],
-            capture_output=True, text=True, check=False)
+            [
+                str(_pagefind()),
+                "--site",
+                str(source),
+                "--output-path",
+                str(output),
+                "--force-language",
+                "vi",
+                "--silent",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if done.returncode != 0:
             raise IndexFailed([(done.stdout + done.stderr).strip()])
         if target.exists():
@@ -304,20 +351,30 @@ def index_agency(agency: Agency, bundle: Path, built_pages: bool = True) -> list
     return records
 
 
-def directory_records(agencies: Sequence[Agency], documents: dict[str, list[Record]], messages: Catalog) -> list[Record]:
+def directory_records(
+    agencies: Sequence[Agency], documents: dict[str, list[Record]], messages: Catalog
+) -> list[Record]:
     """One record per agency for the portal index: words shared by most agencies left out."""
     models = {a.id: a for a in agencies}
-    labels = {a.id: (messages.text(f"ui.kind.{a.kind}"), models[a.parent].name if a.parent in models else None)
-              for a in agencies}
+    labels = {
+        a.id: (messages.text(f"ui.kind.{a.kind}"), models[a.parent].name if a.parent in models else None)
+        for a in agencies
+    }
     words = {}
     for a in agencies:
         names = " ".join(x for x in (a.name, a.short_name, *labels[a.id]) if x)
         words[a.id] = vocabulary([Record(url="", title=names, text=names), *documents.get(a.id, [])])
     share = Counter(word for agency_words in words.values() for word in agency_words)
     limit = max(COMMON_WORD_MIN, int(len(models) * COMMON_WORD_SHARE))
-    return [directory_record(a, ancestors_of(a, models), *labels[a.id],
-                             [w for w in words[a.id] if share[w] <= limit] + scope_words(a, ancestors_of(a, models)))
-            for a in sorted(agencies, key=lambda a: a.id)]
+    return [
+        directory_record(
+            a,
+            ancestors_of(a, models),
+            *labels[a.id],
+            [w for w in words[a.id] if share[w] <= limit] + scope_words(a, ancestors_of(a, models)),
+        )
+        for a in sorted(agencies, key=lambda a: a.id)
+    ]
 
 
 def index_portal(agencies: Sequence[Agency], documents: dict[str, list[Record]], root: Path, messages: Catalog) -> None:

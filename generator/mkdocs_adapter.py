@@ -56,7 +56,7 @@ def _source_date(day: dt.date | None) -> Iterator[None]:
     """SOURCE_DATE_EPOCH = the build date for the duration of one build: same inputs, same bytes."""
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     if day is not None:
-        os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp()))
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()))
     try:
         yield
     finally:

@@ -20,9 +20,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
 MARKER = ".tiepcan-site"
-_MARKER_TEXT = "Thư mục này do tiepcan tạo và được thay thế mỗi lần dựng. / Written by tiepcan; replaced on every build.\n"
+_MARKER_TEXT = (
+    "Thư mục này do tiepcan tạo và được thay thế mỗi lần dựng. / Written by tiepcan; replaced on every build.\n"
+)
 
 
 class UnsafeOutput(ValueError):

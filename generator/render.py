@@ -38,8 +38,31 @@ SEARCH_AGENCY_LIST_MAX = 300  # portal search: agencies listed in its agency fil
 # can never start a line (and so never a heading, list or code block).
 _SIGNIFICANT = set("\\`*_{}[]()#+-.!|~<>&\"'^=$\n\r\t")
 
-_ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "a", "strong", "em", "b", "i", "code", "pre", "blockquote",
-                 "h2", "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "hr"}
+_ALLOWED_TAGS = {
+    "p",
+    "br",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "code",
+    "pre",
+    "blockquote",
+    "h2",
+    "h3",
+    "h4",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "hr",
+}
 
 
 def escape_text(value: Any) -> Markup:
@@ -53,8 +76,9 @@ def escape_text(value: Any) -> Markup:
 def sanitized_markdown(text: str) -> Markup:
     """A Markdown field: rendered, then cleaned to an allow-list (no script, no style, no javascript: links)."""
     html = markdown_lib.markdown(text, extensions=["sane_lists", "tables"], output_format="html")
-    return Markup(nh3.clean(html, tags=_ALLOWED_TAGS, url_schemes={"http", "https", "mailto"},
-                            link_rel="noopener noreferrer"))
+    return Markup(
+        nh3.clean(html, tags=_ALLOWED_TAGS, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    )
 
 
 def format_date(value: dt.date | None) -> str:
@@ -126,7 +150,9 @@ class AgencyRenderer:
         self.build_date = build_date
         self.env = environment([TEMPLATES, content_dir], messages)
 
-    def render(self, source: AgencySource, regime: Regime, docs_dir: Path, agency_names: dict[str, str]) -> RenderedSite:
+    def render(
+        self, source: AgencySource, regime: Regime, docs_dir: Path, agency_names: dict[str, str]
+    ) -> RenderedSite:
         agency = source.model
         docs_dir.mkdir(parents=True, exist_ok=True)
         context = self._context(agency, regime, agency_names)
@@ -140,8 +166,18 @@ class AgencyRenderer:
         for extra in agency.pages:
             text = (source.folder / extra.file).read_text(encoding="utf-8-sig")
             page_context = {**context, "page_title": extra.title, "page_html": sanitized_markdown(text)}
-            nav.append(self._write(docs_dir, f"{EXTRA_PAGES}/{Path(extra.file).stem}.md", "pages/extra.md.j2", extra.title, page_context))
-        nav.append(self._write(docs_dir, "english.md", "pages/english.md.j2", self.messages.text("ui.page.english"), context))
+            nav.append(
+                self._write(
+                    docs_dir,
+                    f"{EXTRA_PAGES}/{Path(extra.file).stem}.md",
+                    "pages/extra.md.j2",
+                    extra.title,
+                    page_context,
+                )
+            )
+        nav.append(
+            self._write(docs_dir, "english.md", "pages/english.md.j2", self.messages.text("ui.page.english"), context)
+        )
         self._copy_attachments(source, docs_dir)
         if agency.brand_color:
             _write_brand_stylesheet(docs_dir, agency.brand_color)
@@ -156,9 +192,20 @@ class AgencyRenderer:
         """The forms overview, then one fillable, printable page per citizen form the regime defines."""
         pages = [index]
         for form_id, form in fillable_forms(context["regime"]).items():
-            pages.append(self._write(docs_dir, form_page(form_id), "pages/form.md.j2", f"{form['code']}: {form['title']}",
-                                     {**context, "form_id": form_id, "form": form,
-                                      "mail_body": form_mail_body(form, context["agency"].name)}))
+            pages.append(
+                self._write(
+                    docs_dir,
+                    form_page(form_id),
+                    "pages/form.md.j2",
+                    f"{form['code']}: {form['title']}",
+                    {
+                        **context,
+                        "form_id": form_id,
+                        "form": form,
+                        "mail_body": form_mail_body(form, context["agency"].name),
+                    },
+                )
+            )
         return NavSection(index.title, tuple(pages))
 
     def _context(self, agency: Agency, regime: Regime, agency_names: dict[str, str]) -> dict[str, Any]:
@@ -207,8 +254,11 @@ def catalog_order(agency: Agency, regime: dict[str, Any]) -> list[CatalogEntry]:
 
 def fillable_forms(regime: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Citizen-side forms whose fields the regime spells out: these become fillable pages and .docx files."""
-    return {form_id: form for form_id, form in regime["forms"].items()
-            if form.get("audience") == "citizen" and form.get("fields")}
+    return {
+        form_id: form
+        for form_id, form in regime["forms"].items()
+        if form.get("audience") == "citizen" and form.get("fields")
+    }
 
 
 # Form fields written by hand on paper, at the foot of the form: no input, no e-mail line.
@@ -222,12 +272,12 @@ def form_page(form_id: str) -> str:
 def form_mail_body(form: dict[str, Any], addressee: str) -> str:
     """The form as plain text for an e-mail: one line per field, the addressee filled in."""
     lines = [form.get("heading") or form["title"], ""]
-    for field in form["fields"]:
-        if field["id"] in SIGNATURE_FIELDS:
+    for form_field in form["fields"]:
+        if form_field["id"] in SIGNATURE_FIELDS:
             continue
-        label = field.get("display_label") or field["label"]
-        lines.append(f"{label}: {addressee if field['id'] == 'addressee' else ''}")
-        lines += [f"  [ ] {option['label']}" for option in field.get("options", [])]
+        label = form_field.get("display_label") or form_field["label"]
+        lines.append(f"{label}: {addressee if form_field['id'] == 'addressee' else ''}")
+        lines += [f"  [ ] {option['label']}" for option in form_field.get("options", [])]
     return "\n".join(lines) + "\n"
 
 
@@ -235,9 +285,12 @@ def _write_brand_stylesheet(docs_dir: Path, color: str) -> None:
     """The header in the agency's colour, as a file: pages carry no inline style (strict CSP)."""
     target = docs_dir / "assets" / "brand.css"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(f".md-header,.md-tabs{{background-color:{color}}}\n"
-                      "@media screen and (max-width:76.234375em){.md-nav--primary .md-nav__title[for=__drawer]"
-                      f"{{background-color:{color}}}}}\n", encoding="utf-8")
+    target.write_text(
+        f".md-header,.md-tabs{{background-color:{color}}}\n"
+        "@media screen and (max-width:76.234375em){.md-nav--primary .md-nav__title[for=__drawer]"
+        f"{{background-color:{color}}}}}\n",
+        encoding="utf-8",
+    )
 
 
 def _effective_contact(agency: Agency) -> dict[str, Any]:
@@ -268,8 +321,9 @@ def _first_heading(path: Path) -> str | None:
     return None
 
 
-def render_portal(agencies: list[AgencySource], regimes: dict[str, Regime], docs_dir: Path, messages: Catalog,
-                  build_date: dt.date) -> RenderedSite:
+def render_portal(
+    agencies: list[AgencySource], regimes: dict[str, Regime], docs_dir: Path, messages: Catalog, build_date: dt.date
+) -> RenderedSite:
     """The portal: every agency, grouped under its parent, linking to its bundle; then, for the
     supervising Department of Justice, what each agency has published and its latest yearly figures."""
     env = environment([TEMPLATES], messages)
@@ -281,24 +335,39 @@ def render_portal(agencies: list[AgencySource], regimes: dict[str, Regime], docs
     docs_dir.mkdir(parents=True, exist_ok=True)
     (docs_dir / "index.md").write_text(
         env.get_template("portal/index.md.j2").render(
-            children=children, count=len(models), build_date=build_date,
-            overview=[(model, _parts(model, regimes[model.id], messages),
-                       max(model.statistics, key=lambda row: row.year, default=None))
-                      for model in sorted(models.values(), key=lambda m: (m.name, m.id))]),
+            children=children,
+            count=len(models),
+            build_date=build_date,
+            overview=[
+                (
+                    model,
+                    _parts(model, regimes[model.id], messages),
+                    max(model.statistics, key=lambda row: row.year, default=None),
+                )
+                for model in sorted(models.values(), key=lambda m: (m.name, m.id))
+            ],
+        ),
         encoding="utf-8",
     )
     (docs_dir / "tim-kiem.md").write_text(
-        env.get_template("portal/search.md.j2").render(filters=_search_filters(models, children, messages)), encoding="utf-8")
-    return RenderedSite(docs_dir, messages.text("ui.portal.title"),
-                        [Page("index.md", messages.text("ui.portal.title")), Page("tim-kiem.md", messages.text("ui.page.search"))],
-                        {"sample": False, "portal": True})
+        env.get_template("portal/search.md.j2").render(filters=_search_filters(models, children, messages)),
+        encoding="utf-8",
+    )
+    return RenderedSite(
+        docs_dir,
+        messages.text("ui.portal.title"),
+        [Page("index.md", messages.text("ui.portal.title")), Page("tim-kiem.md", messages.text("ui.page.search"))],
+        {"sample": False, "portal": True},
+    )
 
 
-def _search_filters(models: dict[str, Agency], children: dict[str | None, list[Agency]], messages: Catalog) -> list[tuple[str, str, list[tuple[str, str]]]]:
+def _search_filters(
+    models: dict[str, Agency], children: dict[str | None, list[Agency]], messages: Catalog
+) -> list[tuple[str, str, list[tuple[str, str]]]]:
     """The portal search's filter choices (key, label, [(value, text)]): values are what the index stores."""
     by_name = sorted(models.values(), key=lambda m: (m.name, m.id))
     kinds = sorted({m.kind for m in models.values()})
-    filters = [
+    filters: list[tuple[str, str, list[tuple[str, str]]]] = [
         ("kind", messages.text("ui.search.filter_kind"), [(k, messages.text(f"ui.kind.{k}")) for k in kinds]),
         ("parent", messages.text("ui.search.filter_parent"), [(m.id, m.name) for m in by_name if children.get(m.id)]),
     ]

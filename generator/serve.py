@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -33,7 +34,7 @@ class _Changed(FileSystemEventHandler):
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:  # keep the terminal for build messages
+    def log_message(self, format: str, *args: Any) -> None:  # keep the terminal for build messages
         pass
 
 
@@ -50,7 +51,7 @@ def serve_forever(options: BuildOptions, port: int, run_build: Callable[[BuildOp
     observer.start()
 
     class Handler(_Handler):
-        def __init__(self, *args, **kwargs):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, directory=str(out), **kwargs)
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
