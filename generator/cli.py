@@ -25,9 +25,8 @@ from generator.build import (
     checked_build_date,
     default_build_date,
 )
-from generator.diagnostics import Diagnostic
+from generator.diagnostics import BuildFailed, Diagnostic
 from generator.i18n import LANGUAGES, catalog
-from generator.mkdocs_adapter import BuildFailed
 from generator.model import AGENCY_ID_PATTERN
 from generator.publish import UnsafeOutput
 from generator.validate import check_paths

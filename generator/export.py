@@ -21,12 +21,10 @@ import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
-from generator import attachments, xmltext
+from generator import attachments, layout, xmltext
 from generator.i18n import Catalog
 from generator.model import Agency, CatalogEntry
-from generator.render import ATTACHMENTS, SIGNATURE_FIELDS, catalog_order, fillable_forms
-
-CATALOG_PAGE = "danh-muc-cong-khai.html"
+from generator.render import SIGNATURE_FIELDS, catalog_order, fillable_forms
 
 
 @dataclass(frozen=True)
@@ -41,7 +39,7 @@ class ExportContext:
 def write_all(bundle_dir: Path, context: ExportContext) -> None:
     write_catalog(bundle_dir, context)
     for form_id, form in fillable_forms(context.regime).items():
-        (bundle_dir / f"mau-{form_id}.docx").write_bytes(form_docx(form, context))
+        (bundle_dir / f"{layout.form_slug(form_id)}.docx").write_bytes(form_docx(form, context))
 
 
 def _link(context: ExportContext, relative: str) -> str:
@@ -67,12 +65,12 @@ def catalog_records(context: ExportContext) -> list[dict[str, Any]]:
                 "until": entry.until.isoformat() if entry.until else None,
                 "location": entry.location,
                 "url": entry.url,
-                "file": _link(context, f"{ATTACHMENTS}/{attachments.href(entry.file)}") if entry.file else None,
+                "file": _link(context, f"{layout.ATTACHMENTS}/{attachments.href(entry.file)}") if entry.file else None,
                 "summary": entry.summary,
                 "unit": entry.unit,
                 "effective": entry.effective.isoformat() if entry.effective else None,
                 "reviewed": entry.reviewed.isoformat() if entry.reviewed else None,
-                "link": _link(context, f"{CATALOG_PAGE}#{entry.id}"),
+                "link": _link(context, f"{layout.page_url('catalog')}#{entry.id}"),
             }
         )
     return records

@@ -1,4 +1,4 @@
-"""Stage 5 — index: built bundles + validated agencies → Pagefind search indexes (read by theme/assets/tc-search.js).
+"""Stage 6 — index: built bundles + validated agencies → Pagefind search indexes (read by theme/assets/tc-search.js).
 
 Per agency bundle, `<bundle>/pagefind/`: one record per catalog entry (linking to its row anchor) and one
 per built page. Portal, `<out>/pagefind/`: one record per agency (its names plus the distinct words of its
@@ -21,24 +21,21 @@ import subprocess
 import tempfile
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
 
 import yaml
 from pagefind.service import get_executable
 
+from generator import layout
+from generator.diagnostics import BuildFailed
 from generator.i18n import Catalog
-from generator.mkdocs_adapter import BuildFailed
 from generator.model import Agency
 
 INDEX_DIR = "pagefind"
-SEARCH_PAGE = "tim-kiem.html"
-CATALOG_PAGE = "danh-muc-cong-khai.html"
-CONDITIONAL_PAGE = "danh-muc-co-dieu-kien.html"
 # Record types. The portal searches the agency directory and the merged bundle indexes through one
 # Pagefind instance (one WebAssembly download). Documents carry one filter, `a` (agency id), with a
 # single value per bundle index; agency records only `t` = "agency". Pagefind 1.5.2 writes a filter
@@ -55,7 +52,6 @@ COMMON_WORD_SHARE, COMMON_WORD_MIN = 0.5, 200
 # word query when a query is too broad (Pagefind's filter-only search fetches every index chunk).
 # "zz" sorts it into the last chunk, among few other words. Same constant in tc-search.js.
 EVERY_AGENCY = "zzcoquan"
-_SKIP_PAGES = {SEARCH_PAGE, "404.html"}
 _WORD = re.compile(r"[^\s]+")
 _NUMBER = re.compile(r"\b\d+(?:/\d{4})?/[A-Za-zĐđ][\w.-]*", re.UNICODE)
 
@@ -136,54 +132,12 @@ def _indexed_text(title: str, text: str) -> str:
     return fold_d(" ".join([text, *expansions(title + " " + text)]))
 
 
-class _ArticleText(HTMLParser):
-    """The readable text of a built page's article: title, and body without tables (catalog rows are
-    records of their own) or Material's permalink glyphs."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.depth = 0  # inside <article> when > 0
-        self.skip = 0
-        self.title: list[str] = []
-        self.in_h1 = False
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        classes = dict(attrs).get("class") or ""
-        if tag == "article":
-            self.depth += 1
-        elif self.depth and (self.skip or tag in {"table", "script", "style"} or "headerlink" in classes):
-            self.skip += 1 if tag not in {"br", "img", "input", "meta", "hr", "wbr"} else 0
-        if self.depth and tag == "h1":
-            self.in_h1 = True
-        if self.depth and tag in {"p", "li", "h1", "h2", "h3", "h4", "td", "th", "br", "div"}:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "article":
-            self.depth -= 1
-        elif self.skip:
-            self.skip -= 1
-        if tag == "h1":
-            self.in_h1 = False
-
-    def handle_data(self, data: str) -> None:
-        if self.depth and not self.skip:
-            self.parts.append(data)
-            if self.in_h1:
-                self.title.append(data)
-
-
-def page_record(bundle: Path, page: Path, agency_id: str, agency_name: str) -> Record | None:
-    reader = _ArticleText()
-    reader.feed(page.read_text(encoding="utf-8"))
-    text = " ".join(" ".join(reader.parts).split())
-    title = " ".join(" ".join(reader.title).split())
+def page_record(url: str, title: str, text: str, agency_id: str, agency_name: str) -> Record | None:
     if not title:
         return None
     body = text[len(title) :].strip() if text.startswith(title) else text
     return Record(
-        url=page.relative_to(bundle).as_posix(),
+        url=url,
         title=title,
         text=text,
         excerpt=body[:180],
@@ -192,8 +146,9 @@ def page_record(bundle: Path, page: Path, agency_id: str, agency_name: str) -> R
     )
 
 
-def agency_records(agency: Agency, bundle: Path | None) -> list[Record]:
-    """Every result of one agency: its catalog rows, conditional rows, and (when built) its pages."""
+def agency_records(agency: Agency, pages: Mapping[str, tuple[str, str]] | None) -> list[Record]:
+    """Every result of one agency: its catalog rows, conditional rows, and (when built) its pages,
+    given as bundle-relative path → (title, text)."""
     name = agency.name
     records = []
     for entry in agency.catalog:
@@ -201,7 +156,7 @@ def agency_records(agency: Agency, bundle: Path | None) -> list[Record]:
         text = " ".join(x for x in (entry.title, entry.number, entry.issuer, entry.summary, entry.unit) if x)
         records.append(
             Record(
-                url=f"{CATALOG_PAGE}#{entry.id}",
+                url=f"{layout.page_url('catalog')}#{entry.id}",
                 title=entry.title,
                 text=text,
                 excerpt=meta,
@@ -213,7 +168,7 @@ def agency_records(agency: Agency, bundle: Path | None) -> list[Record]:
         words = (conditional.title, conditional.number, conditional.unit, conditional.consent_from)
         records.append(
             Record(
-                url=f"{CONDITIONAL_PAGE}#{conditional.id}",
+                url=f"{layout.page_url('conditional_catalog')}#{conditional.id}",
                 title=conditional.title,
                 text=" ".join(x for x in words if x),
                 excerpt=conditional.number or "",
@@ -221,12 +176,12 @@ def agency_records(agency: Agency, bundle: Path | None) -> list[Record]:
                 agency_name=name,
             )
         )
-    if bundle is not None:
-        for page in sorted(bundle.rglob("*.html")):
-            relative = page.relative_to(bundle)
-            if relative.as_posix() in _SKIP_PAGES or relative.parts[0] in {INDEX_DIR, "assets", "tep"}:
+    if pages is not None:
+        skipped = layout.unindexed_urls()
+        for url, (title, text) in sorted(pages.items()):
+            if url in skipped or url.split("/", 1)[0] in {INDEX_DIR, layout.ATTACHMENTS}:
                 continue
-            record = page_record(bundle, page, agency.id, name)
+            record = page_record(url, title, text, agency.id, name)
             if record:
                 records.append(record)
     return records
@@ -257,7 +212,7 @@ def directory_record(
     """The portal's record for one agency: the distinct words of its names and documents (positions
     are not needed to pick agencies, and one posting per word keeps the index small)."""
     return Record(
-        url=f"{agency.id}/index.html",
+        url=f"{agency.id}/{layout.page_url('overview')}",
         title=agency.name,
         text=" ".join(words),
         excerpt=" · ".join(x for x in (kind_label, parent_name) if x),
@@ -344,9 +299,9 @@ def ancestors_of(agency: Agency, models: dict[str, Agency]) -> list[str]:
     return chain
 
 
-def index_agency(agency: Agency, bundle: Path, built_pages: bool = True) -> list[Record]:
-    """The bundle's index; `built_pages=False` indexes the catalog alone (benchmarks without MkDocs)."""
-    records = agency_records(agency, bundle if built_pages else None)
+def index_agency(agency: Agency, bundle: Path, pages: Mapping[str, tuple[str, str]] | None) -> list[Record]:
+    """The bundle's index; without `pages`, of the catalog alone (benchmarks without MkDocs)."""
+    records = agency_records(agency, pages)
     write_index(records, bundle / INDEX_DIR)
     return records
 

@@ -1,4 +1,4 @@
-"""Stage 7 — package: each published bundle → archives IT staff can download, check and unpack.
+"""Stage 9 — package: each published bundle → archives IT staff can download, check and unpack.
 
 For every agency bundle in site/ (a folder with the build record written by the build stage):
 `<id>.tar.gz` and `<id>.zip` holding `<id>/…` — the bundle, a `.gz` and a `.br` copy of each text

@@ -1,4 +1,4 @@
-"""Stage 6 — publish: build beside the live site and swap it in only when everything succeeded.
+"""Stage 8 — publish: build beside the live site and swap it in only when everything succeeded.
 
 A failed or interrupted build leaves the previously published folder as it was; a build killed
 outright leaves only a hidden `.<name>.new-*` folder, removed by the next build. Killed in the

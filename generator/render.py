@@ -22,16 +22,13 @@ import markdown as markdown_lib
 import nh3
 from markupsafe import Markup
 
-from generator import attachments, chart, compliance, deadlines
+from generator import attachments, chart, compliance, deadlines, layout
 from generator.i18n import Catalog
 from generator.model import Agency, CatalogEntry
 from generator.regime import Regime
 from generator.validate import AgencySource
 
 TEMPLATES = Path(__file__).parent / "templates"
-ATTACHMENTS = "tep"  # attachments keep their relative path (NFC) under this folder of the bundle
-EXTRA_PAGES = "trang"
-SHARED_PAGES = "huong-dan"
 SEARCH_AGENCY_LIST_MAX = 300  # portal search: agencies listed in its agency filter, at most
 
 # Characters that mean something to Markdown, its extensions or HTML; newline too, so a value
@@ -92,7 +89,7 @@ def mailto(address: str, subject: str = "", body: str = "") -> str:
 
 @dataclass(frozen=True)
 class Page:
-    path: str  # inside docs/, e.g. "danh-muc-cong-khai.md"
+    path: str  # inside docs/, e.g. layout.page("catalog").source
     title: str  # the navigation title: plain text, escaped by the theme
 
 
@@ -125,24 +122,19 @@ def environment(loader_paths: Iterable[Path], messages: Catalog) -> jinja2.Envir
         keep_trailing_newline=True,
     )
     env.filters.update(date=format_date, markdown=sanitized_markdown, mailto=mailto, attachment=attachments.href)
-    env.globals.update(t=lambda key, **params: messages.text(f"ui.{key}", **params), signature_fields=SIGNATURE_FIELDS)
+    env.globals.update(
+        t=lambda key, **params: messages.text(f"ui.{key}", **params),
+        signature_fields=SIGNATURE_FIELDS,
+        # Page names come from the layout registry (trusted constants); a form id is escaped.
+        page_url=lambda key: Markup(layout.page_url(key)),
+        page_slug=lambda key: Markup(layout.page(key).slug),
+        form_slug=lambda form_id: Markup(layout.form_slug("{0}")).format(form_id),
+    )
     return env
 
 
 class AgencyRenderer:
-    """Writes one agency's pages. The page list is the nav, in reading order."""
-
-    PAGES: tuple[tuple[str, str], ...] = (
-        ("index.md", "overview"),
-        ("danh-muc-cong-khai.md", "catalog"),
-        ("danh-muc-co-dieu-kien.md", "conditional_catalog"),
-        ("dau-moi-va-cach-yeu-cau.md", "contact"),
-        ("mau-phieu.md", "forms"),
-        ("quy-che-noi-bo.md", "regulation"),
-        ("thong-ke.md", "statistics"),
-        ("tim-kiem.md", "search"),
-        ("kha-nang-tiep-can.md", "accessibility"),
-    )
+    """Writes one agency's pages. The page list (generator/layout.py) is the nav, in reading order."""
 
     def __init__(self, messages: Catalog, content_dir: Path, build_date: dt.date):
         self.messages = messages
@@ -157,30 +149,27 @@ class AgencyRenderer:
         docs_dir.mkdir(parents=True, exist_ok=True)
         context = self._context(agency, regime, agency_names)
         nav: list[Page | NavSection] = []
-        for path, key in self.PAGES:
-            page = self._write(docs_dir, path, f"pages/{key}.md.j2", self.messages.text(f"ui.page.{key}"), context)
-            nav.append(self._forms_section(page, docs_dir, context) if key == "forms" else page)
+        for kind in layout.BUNDLE_PAGES:
+            page = self._write(docs_dir, kind.source, kind.template, self.messages.text(kind.title), context)
+            nav.append(self._forms_section(page, docs_dir, context) if kind.key == "forms" else page)
         for shared in sorted(self.content_dir.glob("*.md")):
             title = _first_heading(shared) or shared.stem
-            nav.append(self._write(docs_dir, f"{SHARED_PAGES}/{shared.name}", shared.name, title, context))
+            nav.append(self._write(docs_dir, f"{layout.SHARED_PAGES}/{shared.name}", shared.name, title, context))
         for extra in agency.pages:
             text = (source.folder / extra.file).read_text(encoding="utf-8-sig")
             page_context = {**context, "page_title": extra.title, "page_html": sanitized_markdown(text)}
             nav.append(
                 self._write(
                     docs_dir,
-                    f"{EXTRA_PAGES}/{Path(extra.file).stem}.md",
-                    "pages/extra.md.j2",
+                    f"{layout.extra_slug(Path(extra.file).stem)}.md",
+                    layout.EXTRA.template,
                     extra.title,
                     page_context,
                 )
             )
-        nav.append(
-            self._write(docs_dir, "english.md", "pages/english.md.j2", self.messages.text("ui.page.english"), context)
-        )
+        english = layout.ENGLISH
+        nav.append(self._write(docs_dir, english.source, english.template, self.messages.text(english.title), context))
         self._copy_attachments(source, docs_dir)
-        if agency.brand_color:
-            _write_brand_stylesheet(docs_dir, agency.brand_color)
         return RenderedSite(
             docs_dir=docs_dir,
             site_name=agency.display_name(),
@@ -195,8 +184,8 @@ class AgencyRenderer:
             pages.append(
                 self._write(
                     docs_dir,
-                    form_page(form_id),
-                    "pages/form.md.j2",
+                    f"{layout.form_slug(form_id)}.md",
+                    layout.FORM.template,
                     f"{form['code']}: {form['title']}",
                     {
                         **context,
@@ -221,7 +210,7 @@ class AgencyRenderer:
             "parent_name": agency_names.get(agency.parent) if agency.parent else None,
             "last_updated": agency.last_updated(),
             "contact": _effective_contact(agency),
-            "attachments": ATTACHMENTS,
+            "attachments": layout.ATTACHMENTS,
             "fillable_forms": fillable_forms(regime.data),
             "deadline_example": deadlines.worked_example(regime.data["channels"], self.build_date),
             "chart": chart.statistics_chart(agency.statistics, self.messages) if agency.statistics else None,
@@ -241,7 +230,7 @@ class AgencyRenderer:
         if agency.regulation and agency.regulation.file:
             files.append(agency.regulation.file)
         for relative in sorted(set(files)):
-            target = docs_dir / ATTACHMENTS / attachments.published_name(relative)
+            target = docs_dir / layout.ATTACHMENTS / attachments.published_name(relative)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source.folder / relative, target)
 
@@ -265,10 +254,6 @@ def fillable_forms(regime: dict[str, Any]) -> dict[str, dict[str, Any]]:
 SIGNATURE_FIELDS = ("place_date", "signature")
 
 
-def form_page(form_id: str) -> str:
-    return f"mau-{form_id}.md"
-
-
 def form_mail_body(form: dict[str, Any], addressee: str) -> str:
     """The form as plain text for an e-mail: one line per field, the addressee filled in."""
     lines = [form.get("heading") or form["title"], ""]
@@ -279,18 +264,6 @@ def form_mail_body(form: dict[str, Any], addressee: str) -> str:
         lines.append(f"{label}: {addressee if form_field['id'] == 'addressee' else ''}")
         lines += [f"  [ ] {option['label']}" for option in form_field.get("options", [])]
     return "\n".join(lines) + "\n"
-
-
-def _write_brand_stylesheet(docs_dir: Path, color: str) -> None:
-    """The header in the agency's colour, as a file: pages carry no inline style (strict CSP)."""
-    target = docs_dir / "assets" / "brand.css"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(
-        f".md-header,.md-tabs{{background-color:{color}}}\n"
-        "@media screen and (max-width:76.234375em){.md-nav--primary .md-nav__title[for=__drawer]"
-        f"{{background-color:{color}}}}}\n",
-        encoding="utf-8",
-    )
 
 
 def _effective_contact(agency: Agency) -> dict[str, Any]:
@@ -333,8 +306,9 @@ def render_portal(
         parent = model.parent if model.parent in models else None
         children.setdefault(parent, []).append(model)
     docs_dir.mkdir(parents=True, exist_ok=True)
-    (docs_dir / "index.md").write_text(
-        env.get_template("portal/index.md.j2").render(
+    home, search = layout.PORTAL_PAGES
+    (docs_dir / home.source).write_text(
+        env.get_template(home.template).render(
             children=children,
             count=len(models),
             build_date=build_date,
@@ -349,14 +323,14 @@ def render_portal(
         ),
         encoding="utf-8",
     )
-    (docs_dir / "tim-kiem.md").write_text(
-        env.get_template("portal/search.md.j2").render(filters=_search_filters(models, children, messages)),
+    (docs_dir / search.source).write_text(
+        env.get_template(search.template).render(filters=_search_filters(models, children, messages)),
         encoding="utf-8",
     )
     return RenderedSite(
         docs_dir,
         messages.text("ui.portal.title"),
-        [Page("index.md", messages.text("ui.portal.title")), Page("tim-kiem.md", messages.text("ui.page.search"))],
+        [Page(kind.source, messages.text(kind.title)) for kind in layout.PORTAL_PAGES],
         {"sample": False, "portal": True},
     )
 

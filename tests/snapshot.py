@@ -29,21 +29,20 @@ class _Reader(HTMLParser):
         self.anchors: list[str] = []
         self._hidden = 0
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def _attributes(self, attrs: list[tuple[str, str | None]]) -> None:
         for name, value in attrs:
             if name == "href" and value is not None:
                 self.links.append(value)
             elif name == "id" and value is not None:
                 self.anchors.append(value)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._attributes(attrs)
         if tag in _HIDDEN:
             self._hidden += 1
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if name == "href" and value is not None:
-                self.links.append(value)
-            elif name == "id" and value is not None:
-                self.anchors.append(value)
+        self._attributes(attrs)  # a self-closed element opens nothing to hide
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _HIDDEN and self._hidden:
