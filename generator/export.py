@@ -24,7 +24,7 @@ from docx.shared import Cm, Pt
 from generator import attachments, layout, xmltext
 from generator.i18n import Catalog
 from generator.model import Agency, CatalogEntry
-from generator.render import SIGNATURE_FIELDS, catalog_order, fillable_forms
+from generator.render import catalog_order, fillable_forms
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ def form_docx(form: dict[str, Any], context: ExportContext) -> bytes:
     _centered(document, form.get("heading") or form["title"], bold=True, size=14)
     for field in form["fields"]:
         label = field.get("display_label") or field["label"]
-        if field["id"] in SIGNATURE_FIELDS:  # right-aligned at the foot; the signer's line in bold
+        if field.get("role") == "signature":  # right-aligned at the foot; the signer's line in bold
             line = document.add_paragraph()
             line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             line.add_run(label).bold = field["id"] == "signature"
@@ -179,7 +179,7 @@ def form_docx(form: dict[str, Any], context: ExportContext) -> bytes:
                 table.cell(row, 0).text = str(row)
         else:
             # The agency's name is the form's only text from agency data; python-docx refuses XML-illegal characters.
-            value = xmltext.legal(context.agency.name) if field["id"] == "addressee" else "." * 60
+            value = xmltext.legal(context.agency.name) if field.get("role") == "prefill" else "." * 60
             document.add_paragraph(f"{label}: {value}")
             for option in field.get("options", []):
                 document.add_paragraph(f"☐ {option['label']}")

@@ -124,7 +124,6 @@ def environment(loader_paths: Iterable[Path], messages: Catalog) -> jinja2.Envir
     env.filters.update(date=format_date, markdown=sanitized_markdown, mailto=mailto, attachment=attachments.href)
     env.globals.update(
         t=lambda key, **params: messages.text(f"ui.{key}", **params),
-        signature_fields=SIGNATURE_FIELDS,
         # Page names come from the layout registry (trusted constants); a form id is escaped.
         page_url=lambda key: Markup(layout.page_url(key)),
         page_slug=lambda key: Markup(layout.page(key).slug),
@@ -212,6 +211,9 @@ class AgencyRenderer:
             "contact": _effective_contact(agency),
             "attachments": layout.ATTACHMENTS,
             "fillable_forms": fillable_forms(regime.data),
+            "consent_form": next(
+                (i for i, f in fillable_forms(regime.data).items() if f.get("role") == "consent"), None
+            ),
             "deadline_example": deadlines.worked_example(regime.data["channels"], self.build_date),
             "chart": chart.statistics_chart(agency.statistics, self.messages) if agency.statistics else None,
             "parts": _parts(agency, regime, self.messages),
@@ -250,18 +252,14 @@ def fillable_forms(regime: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-# Form fields written by hand on paper, at the foot of the form: no input, no e-mail line.
-SIGNATURE_FIELDS = ("place_date", "signature")
-
-
 def form_mail_body(form: dict[str, Any], addressee: str) -> str:
     """The form as plain text for an e-mail: one line per field, the addressee filled in."""
     lines = [form.get("heading") or form["title"], ""]
     for form_field in form["fields"]:
-        if form_field["id"] in SIGNATURE_FIELDS:
+        if form_field.get("role") == "signature":
             continue
         label = form_field.get("display_label") or form_field["label"]
-        lines.append(f"{label}: {addressee if form_field['id'] == 'addressee' else ''}")
+        lines.append(f"{label}: {addressee if form_field.get('role') == 'prefill' else ''}")
         lines += [f"  [ ] {option['label']}" for option in form_field.get("options", [])]
     return "\n".join(lines) + "\n"
 
