@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test schema screenshots clean
+.PHONY: demo test lint schema screenshots clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,13 @@ $(ADMIN_STAMP): $(ADMIN)/package.json $(ADMIN)/package-lock.json
 	npm ci --prefix $(ADMIN) --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: $(STAMP) $(A11Y_STAMP) $(ADMIN_STAMP)
+# Lint, format check and strict typing of generator/ (configured in pyproject.toml), before the tests.
+lint: $(STAMP)
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
+	$(BIN)/mypy
+
+test: $(STAMP) $(A11Y_STAMP) $(ADMIN_STAMP) lint
 	$(BIN)/python -m pytest
 
 schema: $(STAMP)

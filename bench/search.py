@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.corpus import write_synthetic_agency  # noqa: E402
-from generator import index, mkdocs_adapter, regime as regimes  # noqa: E402
+from generator import index, layout, mkdocs_adapter, regime as regimes  # noqa: E402
 from generator.build import BuildOptions, _spec  # noqa: E402
 from generator.i18n import catalog  # noqa: E402
 from generator.render import AgencyRenderer, render_portal  # noqa: E402
@@ -71,7 +71,7 @@ def tiepcan_index(models, out: Path, messages) -> dict[str, float]:
     documents: dict[str, list[index.Record]] = {}
 
     def one(model):
-        documents[model.id] = index.index_agency(model, out / model.id, built_pages=False)
+        documents[model.id] = index.index_agency(model, out / model.id, None)
 
     with ThreadPoolExecutor(max_workers=2) as pool:  # each job is mostly a pagefind subprocess
         list(pool.map(one, models))
@@ -98,7 +98,7 @@ def material_indexes(sources, work: Path, messages) -> dict[str, float]:
         docs = work / "material" / source.model.id
         renderer.render(source, regimes.select(BUILD_DATE, source.model.regime), docs, names)
         own = SearchIndex(**config)
-        for page_name in ("danh-muc-cong-khai", "danh-muc-co-dieu-kien"):
+        for page_name in (layout.page("catalog").slug, layout.page("conditional_catalog").slug):
             text = (docs / f"{page_name}.md").read_text(encoding="utf-8")
             html = md.reset().convert(text)
             page = SimpleNamespace(content=html, toc=[], meta={}, title=page_name, url=f"{source.model.id}/{page_name}.html")
@@ -201,7 +201,7 @@ def main() -> None:
     print(f"{'one portal-wide index (Material: one site)':44} {kb(du(out / index.INDEX_DIR)):>24} "
           f"{kb(theirs['combined']):>14} ({kb(theirs['combined_gz'])} gz)")
     print(f"{'fetched before the search field is used':44} {'0 B':>24} {kb(theirs['combined'] + assets):>24}")
-    print(f"{'portal search page HTML':44} {kb((out / index.SEARCH_PAGE).stat().st_size):>24}")
+    print(f"{'portal search page HTML':44} {kb((out / layout.page_url("search")).stat().st_size):>24}")
     print()
     print("Portal search in Chromium (bytes of search files fetched, uncompressed; Material would fetch "
           f"{kb(theirs['combined'] + assets)} on the first page view and 0 per query):")

@@ -23,12 +23,23 @@ _OOXML_MAIN = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
 }
-_ODF_MIMETYPE = {".odt": b"application/vnd.oasis.opendocument.text",
-                 ".ods": b"application/vnd.oasis.opendocument.spreadsheet"}
+_ODF_MIMETYPE = {
+    ".odt": b"application/vnd.oasis.opendocument.text",
+    ".ods": b"application/vnd.oasis.opendocument.spreadsheet",
+}
 # Extension → the type's name in messages.
-KINDS = {".pdf": "PDF", ".doc": "Word 97–2003", ".xls": "Excel 97–2003", ".docx": "Word", ".xlsx": "Excel",
-         ".odt": "OpenDocument Text", ".ods": "OpenDocument Spreadsheet", ".png": "PNG", ".jpg": "JPEG",
-         ".jpeg": "JPEG"}
+KINDS = {
+    ".pdf": "PDF",
+    ".doc": "Word 97–2003",
+    ".xls": "Excel 97–2003",
+    ".docx": "Word",
+    ".xlsx": "Excel",
+    ".odt": "OpenDocument Text",
+    ".ods": "OpenDocument Spreadsheet",
+    ".png": "PNG",
+    ".jpg": "JPEG",
+    ".jpeg": "JPEG",
+}
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Stage 4 — build: validated agencies → one MkDocs bundle per agency under <out>/<id>/, and the portal.
 
-Orchestrates render (Markdown per agency) and the MkDocs adapter, inside an atomic publish; the
+Runs stages 3 to 8 in order (generator/__init__.py): render (Markdown per agency), the MkDocs
+adapter, export, index and feeds, inside an atomic publish; the
 leak scan (generator/leakscan.py) has the last word before the new site replaces the old one.
 With `keep_going`, an agency whose file is invalid keeps the bundle of its last good build (its
 published data is stored in the bundle for this) and every other agency is built.
@@ -15,12 +16,13 @@ import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
-from generator import cms, discovery, export, index, leakscan, mkdocs_adapter, package, regime as regimes
+from generator import cms, export, feeds, index, layout, leakscan, mkdocs_adapter, package
+from generator import regime as regimes
 from generator.diagnostics import Diagnostic
 from generator.i18n import Catalog, catalog
 from generator.model import Agency
@@ -73,7 +75,7 @@ def default_build_date() -> dt.date:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            day = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+            day = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
         except (ValueError, OverflowError, OSError):
             raise BadBuildDate(epoch, "SOURCE_DATE_EPOCH") from None
         return checked_build_date(day, "SOURCE_DATE_EPOCH")
@@ -125,24 +127,19 @@ def _last_good(previous_site: Path, agency_id: str, source: Path) -> AgencySourc
         return None  # built by an older data contract: nothing trustworthy to keep
 
 
-def _bundle_url(site_url: str | None, agency_id: str | None) -> str | None:
-    if not site_url:
-        return None
-    base = site_url if site_url.endswith("/") else site_url + "/"
-    return f"{base}{agency_id}/" if agency_id else base
-
-
 def _nav_item(item: Page | NavSection) -> dict[str, Any]:
     if isinstance(item, NavSection):
         return {html.escape(item.title): [_nav_item(page) for page in item.pages]}
     return {html.escape(item.title): item.path}
 
 
-def _spec(options: BuildOptions, site: RenderedSite, site_dir: Path, agency_id: str | None, messages: Catalog) -> mkdocs_adapter.BuildSpec:
+def _spec(
+    options: BuildOptions, site: RenderedSite, site_dir: Path, agency_id: str | None, messages: Catalog
+) -> mkdocs_adapter.BuildSpec:
     extra = dict(site.extra)
     extra["banner"] = messages.text("ui.sample_notice") if site.extra.get("sample") else ""
     extra.update({f"not_found_{key}": text for key, text in messages.section("hosting.not_found").items()})
-    extra["feed"] = discovery.FEED if agency_id else ""
+    extra["feed"] = feeds.FEED if agency_id else ""
     return mkdocs_adapter.BuildSpec(
         base_config=options.config,
         docs_dir=site.docs_dir,
@@ -150,7 +147,7 @@ def _spec(options: BuildOptions, site: RenderedSite, site_dir: Path, agency_id: 
         # MkDocs renders templates without autoescaping: names and titles from YAML go in escaped.
         site_name=html.escape(site.site_name),
         nav=[_nav_item(item) for item in site.nav],
-        site_url=_bundle_url(options.site_url, agency_id),
+        site_url=layout.bundle_url(options.site_url, agency_id),
         extra=extra,
         build_date=options.build_date,
     )
@@ -172,16 +169,26 @@ def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _:
 
     previous = options.out.resolve()
     report = BuildReport(failed=list(result.failed), diagnostics=result.diagnostics)
-    kept = [k for k in (_last_good(previous, agency_id, options.agencies_dir / f"{agency_id}.yaml")
-                        for agency_id in result.failed) if k is not None]
+    kept = [
+        k
+        for k in (
+            _last_good(previous, agency_id, options.agencies_dir / f"{agency_id}.yaml") for agency_id in result.failed
+        )
+        if k is not None
+    ]
     report.kept = [k.model.id for k in kept]
     agencies: Sequence[AgencySource] = sorted([*result.usable, *kept], key=lambda a: a.model.id)
     messages = catalog(options.lang)
     cms_settings = cms.load_settings(options.cms) if options.cms else None
     names = {a.model.id: a.model.name for a in agencies}
     renderer = AgencyRenderer(messages, options.content_dir, options.build_date)
-    with staged(options.out, options.protected()) as staging, tempfile.TemporaryDirectory(prefix="tiepcan-docs-") as work:
-        chosen_regimes = {a.model.id: regimes.select(options.build_date, a.model.regime or options.regime) for a in agencies}
+    with (
+        staged(options.out, options.protected()) as staging,
+        tempfile.TemporaryDirectory(prefix="tiepcan-docs-") as work,
+    ):
+        chosen_regimes = {
+            a.model.id: regimes.select(options.build_date, a.model.regime or options.regime) for a in agencies
+        }
         portal = render_portal(list(agencies), chosen_regimes, Path(work) / "_portal", messages, options.build_date)
         mkdocs_adapter.build(_spec(options, portal, staging, None, messages))
         if cms_settings is not None:
@@ -193,22 +200,37 @@ def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _:
             if reuse and (previous / agency_id).is_dir():
                 shutil.copytree(previous / agency_id, staging / agency_id, ignore=_symlinks)
                 report.reused.append(agency_id)
-                documents[agency_id] = index.agency_records(source.model, staging / agency_id)
+                documents[agency_id] = index.agency_records(
+                    source.model, mkdocs_adapter.page_texts(staging / agency_id)
+                )
                 continue
             progress(agency_id)
             chosen = chosen_regimes[agency_id]
             site = renderer.render(source, chosen, Path(work) / agency_id, names)
             mkdocs_adapter.build(_spec(options, site, staging / agency_id, agency_id, messages))
-            export.write_all(staging / agency_id, export.ExportContext(
-                source.model, chosen.data, options.build_date, messages, _bundle_url(options.site_url, agency_id)))
-            documents[agency_id] = index.index_agency(source.model, staging / agency_id)
+            export.write_all(
+                staging / agency_id,
+                export.ExportContext(
+                    source.model,
+                    chosen.data,
+                    options.build_date,
+                    messages,
+                    layout.bundle_url(options.site_url, agency_id),
+                ),
+            )
+            documents[agency_id] = index.index_agency(
+                source.model, staging / agency_id, mkdocs_adapter.page_texts(staging / agency_id)
+            )
             package.write_build_record(staging / agency_id, agency_id, chosen.id, options.build_date)
             (staging / agency_id / AGENCY_RECORD).write_text(source.model.model_dump_json() + "\n", encoding="utf-8")
             report.built.append(agency_id)
         index.index_portal([a.model for a in agencies], documents, staging, messages)
-        discovery.write_site(staging, [a.model for a in agencies], report.built, options.site_url, options.build_date,
-                            messages)
-        titles = [e.title for a in agencies for e in (*a.model.catalog, *a.model.conditional_catalog)]
+        feeds.write_site(
+            staging, [a.model for a in agencies], report.built, options.site_url, options.build_date, messages
+        )
+        titles = [e.title for a in agencies for e in a.model.catalog] + [
+            e.title for a in agencies for e in a.model.conditional_catalog
+        ]
         leaks = leakscan.scan(staging, result.refused, titles)
         if leaks:
             raise LeakFound(leaks)

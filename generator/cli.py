@@ -8,25 +8,38 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from generator import regime as regimes
-from generator.build import (BadBuildDate, BuildOptions, InvalidInput, LeakFound, UnknownAgency, build_all,
-                             checked_build_date, default_build_date)
+from generator.build import (
+    BadBuildDate,
+    BuildOptions,
+    InvalidInput,
+    LeakFound,
+    UnknownAgency,
+    build_all,
+    checked_build_date,
+    default_build_date,
+)
 from generator.cms import CMS_CONFIG, CmsConfigError, vendored
+from generator.diagnostics import BuildFailed, Diagnostic
 from generator.i18n import LANGUAGES, catalog
-from generator.mkdocs_adapter import BuildFailed
 from generator.model import AGENCY_ID_PATTERN
 from generator.publish import UnsafeOutput
 from generator.validate import check_paths
+
+if TYPE_CHECKING:
+    from generator.spreadsheet import Kind
 
 _lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default="vi", show_default=True,
                             envvar="TIEPCAN_LANG", help="Ngôn ngữ thông báo / message language.")
 
 
-def _report(diagnostics, lang: str) -> None:
+def _report(diagnostics: Sequence[Diagnostic], lang: str) -> None:
     messages = catalog(lang)
     for diagnostic in diagnostics:
         click.echo(diagnostic.format(messages), err=True)
@@ -53,7 +66,7 @@ def check(paths: tuple[Path, ...], lang: str) -> None:
     click.echo(catalog(lang).text("cli.check_ok", count=len(result.agencies)))
 
 
-def _date(_ctx, _param, value: str | None) -> dt.date | None:
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
@@ -62,7 +75,7 @@ def _date(_ctx, _param, value: str | None) -> dt.date | None:
         raise click.BadParameter(catalog().text("cli.bad_date", value=value)) from None
 
 
-def build_options(function):
+def build_options(function: Callable[..., None]) -> Callable[..., None]:
     for decorator in reversed([
         click.option("--agency", "only", multiple=True, help="Chỉ dựng lại cơ quan này (lặp lại được); các cơ quan khác giữ bản đã dựng."),
         click.option("--out", type=click.Path(path_type=Path), default=Path("site"), show_default=True),
@@ -77,7 +90,8 @@ def build_options(function):
     return function
 
 
-def _options(only, out, site_url, agencies_dir, regime, build_date, keep_going, lang) -> BuildOptions:
+def _options(only: tuple[str, ...], out: Path, site_url: str | None, agencies_dir: Path, regime: str | None,
+             build_date: dt.date | None, keep_going: bool, lang: str) -> BuildOptions:
     try:
         day = build_date or default_build_date()
     except BadBuildDate as error:
@@ -135,7 +149,7 @@ def run_build(options: BuildOptions) -> bool:
 
 @main.command()
 @build_options
-def build(**kwargs) -> None:
+def build(**kwargs: Any) -> None:
     """Dựng cổng và chuyên mục của mọi cơ quan vào thư mục đầu ra (mặc định site/)."""
     if not run_build(_options(**kwargs)):
         sys.exit(1)
@@ -144,7 +158,7 @@ def build(**kwargs) -> None:
 @main.command()
 @build_options
 @click.option("--port", default=8000, show_default=True)
-def serve(port: int, **kwargs) -> None:
+def serve(port: int, **kwargs: Any) -> None:
     """Xem trước tại http://127.0.0.1:PORT/, tự dựng lại khi agencies/, content/, theme/ hoặc mkdocs.yml thay đổi."""
     from generator.serve import serve_forever
 
@@ -217,7 +231,7 @@ def _agency_file(agencies_dir: Path, agency_id: str, lang: str) -> Path:
     return agencies_dir / f"{agency_id}.yaml"
 
 
-def _overrides(kind, maps: tuple[str, ...], lang: str) -> dict[str, str]:
+def _overrides(kind: Kind, maps: tuple[str, ...], lang: str) -> dict[str, str]:
     """--map "Tên VB=title" or --map C=title: a header (compared as headers are) or a column letter → field."""
     from generator.spreadsheet import normalize
 

@@ -58,13 +58,19 @@ def _definition(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any] 
 def _legal_labels(messages: Catalog) -> dict[str, dict[str, str]]:
     """Choices the law names, worded as the newest legal regime words them (generator/data/regimes/)."""
     data = regimes.all_regimes()[-1].data
-    clauses = {letter: clause["title"] if letter == "other" else messages.text("cms.clause", letter=letter,
-                                                                               title=clause["title"])
-               for letter, clause in data["clauses"].items()}
-    return {"clause": clauses,
-            "forms": {code: form["label"] for code, form in data["disclosure_forms"].items()},
-            "condition": {code: condition["label"] for code, condition in data["conditions"].items()},
-            "kind": messages.section("ui.kind"), "access": messages.section("cms.option.access")}
+    clauses = {
+        letter: clause["title"]
+        if letter == "other"
+        else messages.text("cms.clause", letter=letter, title=clause["title"])
+        for letter, clause in data["clauses"].items()
+    }
+    return {
+        "clause": clauses,
+        "forms": {code: form["label"] for code, form in data["disclosure_forms"].items()},
+        "condition": {code: condition["label"] for code, condition in data["conditions"].items()},
+        "kind": messages.section("ui.kind"),
+        "access": messages.section("cms.option.access"),
+    }
 
 
 def _options(name: str, values: list[str], messages: Catalog) -> list[dict[str, str]]:
@@ -72,8 +78,9 @@ def _options(name: str, values: list[str], messages: Catalog) -> list[dict[str, 
     return [{"label": labels.get(value, value), "value": value} for value in values]
 
 
-def _widget(schema: dict[str, Any], name: str, node: dict[str, Any], messages: Catalog,
-            optional: bool = False) -> dict[str, Any]:
+def _widget(
+    schema: dict[str, Any], name: str, node: dict[str, Any], messages: Catalog, optional: bool = False
+) -> dict[str, Any]:
     """Decap widget settings for one schema node (the field's title and hint are added by the caller)."""
     nested = _definition(schema, node)
     if nested is not None:
@@ -84,17 +91,28 @@ def _widget(schema: dict[str, Any], name: str, node: dict[str, Any], messages: C
     if node.get("type") == "array":
         items = node.get("items", {})
         if "enum" in items:
-            return {"widget": "select", "multiple": True, "options": _options(name, items["enum"], messages),
-                    **({"min": node["minItems"]} if "minItems" in node else {})}
+            return {
+                "widget": "select",
+                "multiple": True,
+                "options": _options(name, items["enum"], messages),
+                **({"min": node["minItems"]} if "minItems" in node else {}),
+            }
         entry = _definition(schema, items)
         if entry is not None:
             fields = _fields(schema, entry, messages)
             # A collapsed entry shows its title (a catalog row), else its first field (a year, a name).
             label = "title" if "title" in entry.get("properties", {}) else fields[0]["name"]
-            return {"widget": "list", "collapsed": True, "label_singular": entry.get("title", name),
-                    "summary": "{{fields.%s}}" % label, "fields": fields}
-        return {"widget": "list", "field": {"name": name, "label": messages.text("cms.list_item"),
-                                            **_widget(schema, name, items, messages)}}
+            return {
+                "widget": "list",
+                "collapsed": True,
+                "label_singular": entry.get("title", name),
+                "summary": f"{{{{fields.{label}}}}}",
+                "fields": fields,
+            }
+        return {
+            "widget": "list",
+            "field": {"name": name, "label": messages.text("cms.list_item"), **_widget(schema, name, items, messages)},
+        }
     if "enum" in node:
         return {"widget": "select", "options": _options(name, node["enum"], messages)}
     if node.get("format") == "date":
@@ -111,8 +129,9 @@ def _widget(schema: dict[str, Any], name: str, node: dict[str, Any], messages: C
     return widget
 
 
-def _fields(schema: dict[str, Any], model: dict[str, Any], messages: Catalog,
-            optional: bool = False) -> list[dict[str, Any]]:
+def _fields(
+    schema: dict[str, Any], model: dict[str, Any], messages: Catalog, optional: bool = False
+) -> list[dict[str, Any]]:
     required = set() if optional else set(model.get("required", []))
     fields = []
     for name, prop in model.get("properties", {}).items():
@@ -138,21 +157,23 @@ def decap_config(settings: dict[str, Any], messages: Catalog | None = None) -> d
         "locale": "vi",
         # Decap requires a media folder; attachments are named in the form as agencies/<id>/… paths instead.
         "media_folder": "agencies",
-        "collections": [{
-            "name": "agencies",
-            "label": messages.text("cms.collection"),
-            "label_singular": messages.text("cms.collection_singular"),
-            "folder": "agencies",
-            "extension": "yaml",
-            "format": "yaml",
-            "create": True,
-            "delete": False,  # removing an agency takes redirects and review, not one click
-            "identifier_field": "id",
-            "slug": "{{fields.id}}",
-            "summary": "{{fields.name}}",
-            "editor": {"preview": False},  # the truthful preview is `tiepcan serve`, not Decap's
-            "fields": _fields(schema, schema, messages),
-        }],
+        "collections": [
+            {
+                "name": "agencies",
+                "label": messages.text("cms.collection"),
+                "label_singular": messages.text("cms.collection_singular"),
+                "folder": "agencies",
+                "extension": "yaml",
+                "format": "yaml",
+                "create": True,
+                "delete": False,  # removing an agency takes redirects and review, not one click
+                "identifier_field": "id",
+                "slug": "{{fields.id}}",
+                "summary": "{{fields.name}}",
+                "editor": {"preview": False},  # the truthful preview is `tiepcan serve`, not Decap's
+                "fields": _fields(schema, schema, messages),
+            }
+        ],
     }
 
 
@@ -165,11 +186,16 @@ def load_settings(path: Path) -> dict[str, Any]:
         raise CmsConfigError("cms.no_backend", path=str(path))
     unknown = sorted(set(settings) - set(_SETTINGS))
     if unknown:
-        raise CmsConfigError("cms.unknown_setting", path=str(path), keys=", ".join(unknown),
-                             allowed=", ".join(_SETTINGS))
+        raise CmsConfigError(
+            "cms.unknown_setting", path=str(path), keys=", ".join(unknown), allowed=", ".join(_SETTINGS)
+        )
     if settings["backend"].get("name") not in BACKENDS:
-        raise CmsConfigError("cms.unknown_backend", path=str(path), name=str(settings["backend"].get("name")),
-                             allowed=", ".join(BACKENDS))
+        raise CmsConfigError(
+            "cms.unknown_backend",
+            path=str(path),
+            name=str(settings["backend"].get("name")),
+            allowed=", ".join(BACKENDS),
+        )
     return settings
 
 

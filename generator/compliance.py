@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from generator import layout
 from generator.model import Agency
 
 
@@ -28,21 +29,22 @@ def _has_download_links(agency: Agency) -> bool:
     return any(entry.url or entry.file for entry in agency.catalog)
 
 
-# Part id (as in the regime's section_items / related_items) → (is it published?, where it lives).
-_PARTS: dict[str, tuple[Callable[[Agency], bool], str]] = {
-    "disclosure_catalog": (lambda a: bool(a.catalog), "danh-muc-cong-khai.html"),
-    "contact_point": (lambda a: True, "dau-moi-va-cach-yeu-cau.html#dau-moi"),
-    "contact_people": (lambda a: bool(a.contact_point.people), "dau-moi-va-cach-yeu-cau.html#nguoi-dau-moi"),
-    "request_email": (lambda a: True, "dau-moi-va-cach-yeu-cau.html#dau-moi"),
-    "complaint_email": (lambda a: True, "dau-moi-va-cach-yeu-cau.html#dau-moi"),
-    "forms": (lambda a: True, "mau-phieu.html"),
-    "guidance": (lambda a: True, "dau-moi-va-cach-yeu-cau.html#cach-yeu-cau"),
-    "download_links": (_has_download_links, "danh-muc-cong-khai.html"),
-    "internal_regulation": (lambda a: a.regulation is not None, "quy-che-noi-bo.html"),
-    "conditional_catalog": (lambda a: bool(a.conditional_catalog), "danh-muc-co-dieu-kien.html"),
-    "statistics": (lambda a: bool(a.statistics), "thong-ke.html"),
-    "english_contact": (lambda a: True, "english.html"),
-    "accessibility": (lambda a: True, "kha-nang-tiep-can.html"),  # the statement page every bundle has
+# Part id (as in the regime's section_items / related_items) → is it published? Where each part
+# lives is the layout's (layout.part_link).
+_PUBLISHED: dict[str, Callable[[Agency], bool]] = {
+    "disclosure_catalog": lambda a: bool(a.catalog),
+    "contact_point": lambda a: True,
+    "contact_people": lambda a: bool(a.contact_point.people),
+    "request_email": lambda a: True,
+    "complaint_email": lambda a: True,
+    "forms": lambda a: True,
+    "guidance": lambda a: True,
+    "download_links": _has_download_links,
+    "internal_regulation": lambda a: a.regulation is not None,
+    "conditional_catalog": lambda a: bool(a.conditional_catalog),
+    "statistics": lambda a: bool(a.statistics),
+    "english_contact": lambda a: True,
+    "accessibility": lambda a: True,  # the statement page every bundle has
 }
 
 
@@ -58,16 +60,25 @@ def section_status(agency: Agency, regime: dict[str, Any], labels: dict[str, str
     for item in regime["section_items"]:
         parts.append(item)
         if item["id"] == "contact_point":
-            parts.append({"id": "contact_people", "title": labels["contact_people"], "basis": people.get("basis"),
-                          "provisional": people.get("provisional")})
-    parts += [item for item in regime.get("related_items", []) if item["id"] in _PARTS]
+            parts.append(
+                {
+                    "id": "contact_people",
+                    "title": labels["contact_people"],
+                    "basis": people.get("basis"),
+                    "provisional": people.get("provisional"),
+                }
+            )
+    parts += [item for item in regime.get("related_items", []) if item["id"] in _PUBLISHED]
     parts.append({"id": "statistics", "title": labels["statistics"], **_basis(regime.get("statistics_reporting"))})
     parts.append({"id": "english_contact", "title": labels["english_contact"], **_basis(english)})
     statuses = []
     for part in parts:
-        published, link = _PARTS[part["id"]]
-        statuses.append(PartStatus(part["id"], part["title"], part.get("basis"), published(agency), link,
-                                   bool(part.get("provisional"))))
+        published, link = _PUBLISHED[part["id"]], layout.part_link(part["id"])
+        statuses.append(
+            PartStatus(
+                part["id"], part["title"], part.get("basis"), published(agency), link, bool(part.get("provisional"))
+            )
+        )
     return statuses
 
 

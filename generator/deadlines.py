@@ -38,7 +38,8 @@ class WorkedExample:
 
 
 def worked_example(channels: dict[str, Any], build_date: dt.date) -> WorkedExample:
-    """A request received on the first Monday from the build date, through every channel the regime counts in working days."""
+    """A request received on the first Monday from the build date, through every channel the regime counts in
+    working days."""
     received = build_date + dt.timedelta(days=(7 - build_date.weekday()) % 7)
     rows = []
     for channel in channels.values():
@@ -46,6 +47,13 @@ def worked_example(channels: dict[str, Any], build_date: dt.date) -> WorkedExamp
             rule = channel.get(kind) or {}
             days = rule.get("working_days")
             if isinstance(days, int):
-                rows.append(ExampleRow(channel["label"], kind, days, add_working_days(received, days),
-                                       bool(rule.get("provisional") or channel.get("provisional"))))
+                rows.append(
+                    ExampleRow(
+                        channel["label"],
+                        kind,
+                        days,
+                        add_working_days(received, days),
+                        bool(rule.get("provisional") or channel.get("provisional")),
+                    )
+                )
     return WorkedExample(received, tuple(rows))

@@ -1,4 +1,5 @@
-"""A problem found in an input file, located by line and column, worded from the message catalog."""
+"""A problem found in an input file, located by line and column, worded from the message catalog;
+and a build step's refusal (BuildFailed)."""
 
 from __future__ import annotations
 
@@ -43,8 +44,9 @@ def _printable(value: Any) -> Any:
     written as escapes: one message stays on one line, and reads the same in any terminal."""
     if not isinstance(value, str):
         return value
-    return "".join(c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) in _HIDDEN else c
-                   for c in value)
+    return "".join(
+        c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) in _HIDDEN else c for c in value
+    )
 
 
 _HIDDEN = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
@@ -67,3 +69,14 @@ def format_field_path(loc: tuple[str | int, ...]) -> str:
         else:
             text += f".{part}" if text else part
     return text
+
+
+class BuildFailed(RuntimeError):
+    """A build step refused or warned (MkDocs in strict mode, Pagefind): the messages say why.
+
+    Defined here, not in the adapter, so that every stage and the CLI report it without knowing
+    which builder runs."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages

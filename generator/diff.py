@@ -62,8 +62,9 @@ def _git(folder: Path, *args: str, data: bytes | None = None) -> bytes:
     except FileNotFoundError:
         raise DiffError("diff.no_git") from None
     except subprocess.CalledProcessError as error:
-        raise DiffError("diff.git_failed", command=" ".join(args[:2]),
-                        message=error.stderr.decode("utf-8", "replace").strip()) from None
+        raise DiffError(
+            "diff.git_failed", command=" ".join(args[:2]), message=error.stderr.decode("utf-8", "replace").strip()
+        ) from None
 
 
 def _top(folder: Path) -> str:
@@ -95,7 +96,7 @@ def _read_revision(folder: Path, revision: str) -> dict[str, bytes]:
         end = output.index(b"\n", position)
         header = output[position:end].split()
         size = int(header[2]) if len(header) == 3 else 0
-        files[Path(path).name] = output[end + 1:end + 1 + size]
+        files[Path(path).name] = output[end + 1 : end + 1 + size]
         position = end + 1 + size + (1 if len(header) == 3 else 0)
     return files
 
@@ -115,7 +116,7 @@ def compare(folder: Path, old: dict[str, bytes], new: dict[str, bytes], labels: 
         after = _loaded(folder / name, new.get(name))
         shown = f"{folder.as_posix().rstrip('/')}/{name}"
         diff = AgencyDiff(shown, _agency_name(after) or _agency_name(before) or Path(name).stem)
-        for side, doc in zip(labels, (before, after)):
+        for side, doc in zip(labels, (before, after), strict=False):
             if doc is not None and not isinstance(doc.data, dict):
                 diff.unreadable.append((side, doc.diagnostics[0] if doc.diagnostics else None))
         if not diff.unreadable:
@@ -174,8 +175,13 @@ def _entry_changes(key: str, old: list[dict[str, Any]], new: list[dict[str, Any]
         else:
             fields = _field_changes(_flatten(before[entry_id], ""), _flatten(after[entry_id], ""), f"{key}.")
             if fields:
-                changes.append(Change("entry_changed", {**params, "fields": fields},
-                                      _withdrawal(key, before[entry_id], after[entry_id])))
+                changes.append(
+                    Change(
+                        "entry_changed",
+                        {**params, "fields": fields},
+                        _withdrawal(key, before[entry_id], after[entry_id]),
+                    )
+                )
     return changes
 
 
@@ -215,8 +221,11 @@ def _field_changes(old: dict[str, Any], new: dict[str, Any], within: str = "") -
             continue
         key = "field_added" if path not in old else "field_removed" if path not in new else "field_changed"
         warning = _WARN_FIELDS.get(path)
-        changes.append(Change(key, {"field": path, "title_path": within + path, "old": old.get(path),
-                                    "new": new.get(path)}, warning))
+        changes.append(
+            Change(
+                key, {"field": path, "title_path": within + path, "old": old.get(path), "new": new.get(path)}, warning
+            )
+        )
     return changes
 
 
@@ -248,7 +257,7 @@ def _shown(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     text = str(value)
-    return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS - 1] + "…"
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
 
 
 # --- wording -------------------------------------------------------------------------------------
@@ -276,8 +285,12 @@ class _Wording:
 
     def field_change(self, change: Change) -> str:
         p = change.params
-        return self.messages.text(f"diff.change.{change.key}", field=self.label(p["field"], p["title_path"]),
-                                  old=self.value(p["old"]), new=self.value(p["new"]))
+        return self.messages.text(
+            f"diff.change.{change.key}",
+            field=self.label(p["field"], p["title_path"]),
+            old=self.value(p["old"]),
+            new=self.value(p["new"]),
+        )
 
     def change(self, change: Change) -> str:
         p = change.params
@@ -285,14 +298,23 @@ class _Wording:
             return self.field_change(change)
         if change.key.startswith("entry_"):
             fields = "; ".join(self.field_change(f) for f in p.get("fields", []))
-            return self.messages.text(f"diff.change.{change.key}", list=self.messages.text(f"diff.list.{p['list']}"),
-                                      id=self.data(p["id"]), title=self.data(p["title"]), fields=fields)
+            return self.messages.text(
+                f"diff.change.{change.key}",
+                list=self.messages.text(f"diff.list.{p['list']}"),
+                id=self.data(p["id"]),
+                title=self.data(p["title"]),
+                fields=fields,
+            )
         return self.messages.text(f"diff.change.{change.key}", **p)
 
     def warning(self, change: Change) -> str:
         p = change.params
-        return self.messages.text(f"diff.warning.{change.warning}", id=self.data(p.get("id", "")),
-                                  old=self.value(p.get("old")), new=self.value(p.get("new")))
+        return self.messages.text(
+            f"diff.warning.{change.warning}",
+            id=self.data(p.get("id", "")),
+            old=self.value(p.get("old")),
+            new=self.value(p.get("new")),
+        )
 
 
 def render(diffs: list[AgencyDiff], messages: Catalog, labels: tuple[str, str], markdown: bool) -> str:
@@ -304,15 +326,19 @@ def render(diffs: list[AgencyDiff], messages: Catalog, labels: tuple[str, str], 
     lines += [messages.text("diff.summary", count=len(diffs), warnings=warnings), ""]
     bullet = "- " if markdown else "  "
     for diff in diffs:
-        lines.append(messages.text("diff.agency_md" if markdown else "diff.agency", file=diff.file,
-                                   name=words.data(diff.name)))
+        lines.append(
+            messages.text("diff.agency_md" if markdown else "diff.agency", file=diff.file, name=words.data(diff.name))
+        )
         if markdown:
             lines.append("")
         for side, problem in diff.unreadable:
             shown = problem.format(messages) if problem else messages.text("error.root_not_mapping")
             lines.append(bullet + messages.text("diff.unreadable", side=side, problem=words.data(shown)))
         lines += [bullet + words.change(c) for c in diff.changes if c.key != "warning_only"]
-        lines += [messages.text("diff.warning_md" if markdown else "diff.warning_line", text=words.warning(c))
-                  for c in diff.changes if c.warning]
+        lines += [
+            messages.text("diff.warning_md" if markdown else "diff.warning_line", text=words.warning(c))
+            for c in diff.changes
+            if c.warning
+        ]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -21,12 +21,10 @@ import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
-from generator import attachments, xmltext
+from generator import attachments, layout, xmltext
 from generator.i18n import Catalog
 from generator.model import Agency, CatalogEntry
-from generator.render import ATTACHMENTS, SIGNATURE_FIELDS, catalog_order, fillable_forms
-
-CATALOG_PAGE = "danh-muc-cong-khai.html"
+from generator.render import catalog_order, fillable_forms
 
 
 @dataclass(frozen=True)
@@ -41,7 +39,7 @@ class ExportContext:
 def write_all(bundle_dir: Path, context: ExportContext) -> None:
     write_catalog(bundle_dir, context)
     for form_id, form in fillable_forms(context.regime).items():
-        (bundle_dir / f"mau-{form_id}.docx").write_bytes(form_docx(form, context))
+        (bundle_dir / f"{layout.form_slug(form_id)}.docx").write_bytes(form_docx(form, context))
 
 
 def _link(context: ExportContext, relative: str) -> str:
@@ -52,39 +50,61 @@ def catalog_records(context: ExportContext) -> list[dict[str, Any]]:
     regime = context.regime
     records = []
     for entry in catalog_order(context.agency, regime):
-        records.append({
-            "id": entry.id,
-            "clause": entry.clause,
-            "clause_title": regime["clauses"][entry.clause]["title"],
-            "title": entry.title,
-            "number": entry.number,
-            "issuer": entry.issuer,
-            "created": entry.created.isoformat(),
-            "forms": list(entry.forms),
-            "forms_labels": [regime["disclosure_forms"][form]["label"] for form in entry.forms],
-            "disclosed": entry.disclosed.isoformat(),
-            "until": entry.until.isoformat() if entry.until else None,
-            "location": entry.location,
-            "url": entry.url,
-            "file": _link(context, f"{ATTACHMENTS}/{attachments.href(entry.file)}") if entry.file else None,
-            "summary": entry.summary,
-            "unit": entry.unit,
-            "effective": entry.effective.isoformat() if entry.effective else None,
-            "reviewed": entry.reviewed.isoformat() if entry.reviewed else None,
-            "link": _link(context, f"{CATALOG_PAGE}#{entry.id}"),
-        })
+        records.append(
+            {
+                "id": entry.id,
+                "clause": entry.clause,
+                "clause_title": regime["clauses"][entry.clause]["title"],
+                "title": entry.title,
+                "number": entry.number,
+                "issuer": entry.issuer,
+                "created": entry.created.isoformat(),
+                "forms": list(entry.forms),
+                "forms_labels": [regime["disclosure_forms"][form]["label"] for form in entry.forms],
+                "disclosed": entry.disclosed.isoformat(),
+                "until": entry.until.isoformat() if entry.until else None,
+                "location": entry.location,
+                "url": entry.url,
+                "file": _link(context, f"{layout.ATTACHMENTS}/{attachments.href(entry.file)}") if entry.file else None,
+                "summary": entry.summary,
+                "unit": entry.unit,
+                "effective": entry.effective.isoformat() if entry.effective else None,
+                "reviewed": entry.reviewed.isoformat() if entry.reviewed else None,
+                "link": _link(context, f"{layout.page_url('catalog')}#{entry.id}"),
+            }
+        )
     return records
 
 
 def _csv_columns(context: ExportContext) -> list[tuple[str, str]]:
     """(record key, header): the legal column names where the regime defines them, else the model's field titles."""
-    legal = {c["id"]: c["label"] for item in context.regime["section_items"] if item["id"] == "disclosure_catalog"
-             for c in item.get("columns", [])}
+    legal = {
+        c["id"]: c["label"]
+        for item in context.regime["section_items"]
+        if item["id"] == "disclosure_catalog"
+        for c in item.get("columns", [])
+    }
     legal["forms_labels"] = legal.get("forms", "")
-    keys = ["id", "clause", "title", "number", "issuer", "created", "forms_labels", "disclosed", "until", "location",
-            "url", "file", "summary", "unit", "effective", "reviewed"]
+    keys = [
+        "id",
+        "clause",
+        "title",
+        "number",
+        "issuer",
+        "created",
+        "forms_labels",
+        "disclosed",
+        "until",
+        "location",
+        "url",
+        "file",
+        "summary",
+        "unit",
+        "effective",
+        "reviewed",
+    ]
     fields = CatalogEntry.model_fields
-    columns = [(key, legal.get(key) or fields[key.removesuffix("_labels")].title) for key in keys]
+    columns = [(key, str(legal.get(key) or fields[key.removesuffix("_labels")].title)) for key in keys]
     return columns + [("link", context.messages.text("ui.catalog.col_link"))]
 
 
@@ -123,7 +143,9 @@ def write_catalog(bundle_dir: Path, context: ExportContext) -> None:
         "count": len(records),
         "entries": records,
     }
-    (bundle_dir / "catalog.json").write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (bundle_dir / "catalog.json").write_text(
+        json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
 
 
 def form_docx(form: dict[str, Any], context: ExportContext) -> bytes:
@@ -142,7 +164,7 @@ def form_docx(form: dict[str, Any], context: ExportContext) -> bytes:
     _centered(document, form.get("heading") or form["title"], bold=True, size=14)
     for field in form["fields"]:
         label = field.get("display_label") or field["label"]
-        if field["id"] in SIGNATURE_FIELDS:  # right-aligned at the foot; the signer's line in bold
+        if field.get("role") == "signature":  # right-aligned at the foot; the signer's line in bold
             line = document.add_paragraph()
             line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             line.add_run(label).bold = field["id"] == "signature"
@@ -157,7 +179,7 @@ def form_docx(form: dict[str, Any], context: ExportContext) -> bytes:
                 table.cell(row, 0).text = str(row)
         else:
             # The agency's name is the form's only text from agency data; python-docx refuses XML-illegal characters.
-            value = xmltext.legal(context.agency.name) if field["id"] == "addressee" else "." * 60
+            value = xmltext.legal(context.agency.name) if field.get("role") == "prefill" else "." * 60
             document.add_paragraph(f"{label}: {value}")
             for option in field.get("options", []):
                 document.add_paragraph(f"☐ {option['label']}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -15,7 +15,7 @@ DEFAULT_LANGUAGE = "vi"
 class Catalog:
     """Looks up dotted keys; falls back to Vietnamese, the reference language."""
 
-    def __init__(self, lang: str, messages: dict[str, str], fallback: "Catalog | None" = None):
+    def __init__(self, lang: str, messages: dict[str, str], fallback: Catalog | None = None):
         self.lang = lang
         self._messages = messages
         self._fallback = fallback
@@ -49,7 +49,7 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(lang: str = DEFAULT_LANGUAGE) -> Catalog:
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")

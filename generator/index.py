@@ -1,4 +1,4 @@
-"""Stage 5 — index: built bundles + validated agencies → Pagefind search indexes (read by theme/assets/tc-search.js).
+"""Stage 6 — index: built bundles + validated agencies → Pagefind search indexes (read by theme/assets/tc-search.js).
 
 Per agency bundle, `<bundle>/pagefind/`: one record per catalog entry (linking to its row anchor) and one
 per built page. Portal, `<out>/pagefind/`: one record per agency (its names plus the distinct words of its
@@ -21,24 +21,21 @@ import subprocess
 import tempfile
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from html.parser import HTMLParser
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
 import yaml
 from pagefind.service import get_executable
 
+from generator import layout
+from generator.diagnostics import BuildFailed
 from generator.i18n import Catalog
-from generator.mkdocs_adapter import BuildFailed
 from generator.model import Agency
 
 INDEX_DIR = "pagefind"
-SEARCH_PAGE = "tim-kiem.html"
-CATALOG_PAGE = "danh-muc-cong-khai.html"
-CONDITIONAL_PAGE = "danh-muc-co-dieu-kien.html"
 # Record types. The portal searches the agency directory and the merged bundle indexes through one
 # Pagefind instance (one WebAssembly download). Documents carry one filter, `a` (agency id), with a
 # single value per bundle index; agency records only `t` = "agency". Pagefind 1.5.2 writes a filter
@@ -55,7 +52,6 @@ COMMON_WORD_SHARE, COMMON_WORD_MIN = 0.5, 200
 # word query when a query is too broad (Pagefind's filter-only search fetches every index chunk).
 # "zz" sorts it into the last chunk, among few other words. Same constant in tc-search.js.
 EVERY_AGENCY = "zzcoquan"
-_SKIP_PAGES = {SEARCH_PAGE, "404.html"}
 _WORD = re.compile(r"[^\s]+")
 _NUMBER = re.compile(r"\b\d+(?:/\d{4})?/[A-Za-zĐđ][\w.-]*", re.UNICODE)
 
@@ -90,7 +86,7 @@ class Abbreviation:
         return f" {plain(self.full)} "
 
 
-@lru_cache(maxsize=None)
+@cache
 def abbreviations() -> tuple[tuple[Abbreviation, tuple[str, ...], str], ...]:
     """The table from data/search/abbreviations.yaml, with each side's comparison form precomputed."""
     text = resources.files("generator.data").joinpath("search/abbreviations.yaml").read_text(encoding="utf-8")
@@ -136,75 +132,56 @@ def _indexed_text(title: str, text: str) -> str:
     return fold_d(" ".join([text, *expansions(title + " " + text)]))
 
 
-class _ArticleText(HTMLParser):
-    """The readable text of a built page's article: title, and body without tables (catalog rows are
-    records of their own) or Material's permalink glyphs."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.depth = 0  # inside <article> when > 0
-        self.skip = 0
-        self.title: list[str] = []
-        self.in_h1 = False
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        classes = dict(attrs).get("class") or ""
-        if tag == "article":
-            self.depth += 1
-        elif self.depth and (self.skip or tag in {"table", "script", "style"} or "headerlink" in classes):
-            self.skip += 1 if tag not in {"br", "img", "input", "meta", "hr", "wbr"} else 0
-        if self.depth and tag == "h1":
-            self.in_h1 = True
-        if self.depth and tag in {"p", "li", "h1", "h2", "h3", "h4", "td", "th", "br", "div"}:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "article":
-            self.depth -= 1
-        elif self.skip:
-            self.skip -= 1
-        if tag == "h1":
-            self.in_h1 = False
-
-    def handle_data(self, data: str) -> None:
-        if self.depth and not self.skip:
-            self.parts.append(data)
-            if self.in_h1:
-                self.title.append(data)
-
-
-def page_record(bundle: Path, page: Path, agency_id: str, agency_name: str) -> Record | None:
-    reader = _ArticleText()
-    reader.feed(page.read_text(encoding="utf-8"))
-    text = " ".join(" ".join(reader.parts).split())
-    title = " ".join(" ".join(reader.title).split())
+def page_record(url: str, title: str, text: str, agency_id: str, agency_name: str) -> Record | None:
     if not title:
         return None
-    body = text[len(title):].strip() if text.startswith(title) else text
-    return Record(url=page.relative_to(bundle).as_posix(), title=title, text=text, excerpt=body[:180],
-                  agency=agency_id, agency_name=agency_name)
+    body = text[len(title) :].strip() if text.startswith(title) else text
+    return Record(
+        url=url,
+        title=title,
+        text=text,
+        excerpt=body[:180],
+        agency=agency_id,
+        agency_name=agency_name,
+    )
 
 
-def agency_records(agency: Agency, bundle: Path | None) -> list[Record]:
-    """Every result of one agency: its catalog rows, conditional rows, and (when built) its pages."""
+def agency_records(agency: Agency, pages: Mapping[str, tuple[str, str]] | None) -> list[Record]:
+    """Every result of one agency: its catalog rows, conditional rows, and (when built) its pages,
+    given as bundle-relative path → (title, text)."""
     name = agency.name
     records = []
     for entry in agency.catalog:
         meta = " · ".join(x for x in (entry.number, entry.issuer, entry.created.strftime("%d/%m/%Y")) if x)
         text = " ".join(x for x in (entry.title, entry.number, entry.issuer, entry.summary, entry.unit) if x)
-        records.append(Record(url=f"{CATALOG_PAGE}#{entry.id}", title=entry.title, text=text, excerpt=meta,
-                              agency=agency.id, agency_name=name))
-    for entry in agency.conditional_catalog:
-        text = " ".join(x for x in (entry.title, entry.number, entry.unit, entry.consent_from) if x)
-        records.append(Record(url=f"{CONDITIONAL_PAGE}#{entry.id}", title=entry.title, text=text,
-                              excerpt=entry.number or "", agency=agency.id, agency_name=name))
-    if bundle is not None:
-        for page in sorted(bundle.rglob("*.html")):
-            relative = page.relative_to(bundle)
-            if relative.as_posix() in _SKIP_PAGES or relative.parts[0] in {INDEX_DIR, "assets", "tep"}:
+        records.append(
+            Record(
+                url=f"{layout.page_url('catalog')}#{entry.id}",
+                title=entry.title,
+                text=text,
+                excerpt=meta,
+                agency=agency.id,
+                agency_name=name,
+            )
+        )
+    for conditional in agency.conditional_catalog:
+        words = (conditional.title, conditional.number, conditional.unit, conditional.consent_from)
+        records.append(
+            Record(
+                url=f"{layout.page_url('conditional_catalog')}#{conditional.id}",
+                title=conditional.title,
+                text=" ".join(x for x in words if x),
+                excerpt=conditional.number or "",
+                agency=agency.id,
+                agency_name=name,
+            )
+        )
+    if pages is not None:
+        skipped = layout.unindexed_urls()
+        for url, (title, text) in sorted(pages.items()):
+            if url in skipped or url.split("/", 1)[0] in {INDEX_DIR, layout.ATTACHMENTS}:
                 continue
-            record = page_record(bundle, page, agency.id, name)
+            record = page_record(url, title, text, agency.id, name)
             if record:
                 records.append(record)
     return records
@@ -229,22 +206,34 @@ def scope_words(agency: Agency, ancestors: Sequence[str]) -> list[str]:
     return [EVERY_AGENCY, "zzkind" + _token(agency.kind)] + ["zzparent" + _token(a) for a in ancestors]
 
 
-def directory_record(agency: Agency, ancestors: Sequence[str], kind_label: str, parent_name: str | None,
-                     words: Iterable[str]) -> Record:
+def directory_record(
+    agency: Agency, ancestors: Sequence[str], kind_label: str, parent_name: str | None, words: Iterable[str]
+) -> Record:
     """The portal's record for one agency: the distinct words of its names and documents (positions
     are not needed to pick agencies, and one posting per word keeps the index small)."""
-    return Record(url=f"{agency.id}/index.html", title=agency.name, text=" ".join(words),
-                  excerpt=" · ".join(x for x in (kind_label, parent_name) if x), agency=agency.id,
-                  agency_name=agency.name, kind=AGENCY)
+    return Record(
+        url=f"{agency.id}/{layout.page_url('overview')}",
+        title=agency.name,
+        text=" ".join(words),
+        excerpt=" · ".join(x for x in (kind_label, parent_name) if x),
+        agency=agency.id,
+        agency_name=agency.name,
+        kind=AGENCY,
+    )
 
 
 def _record_html(record: Record) -> str:
     def meta(name: str, value: str, attribute: str = "data-pagefind-meta") -> str:
         return f'<meta {attribute}="{name}[content]" content="{html.escape(value)}">'
 
-    head = [meta("title", record.title), meta("u", record.url), meta("x", record.excerpt),
-            meta("a", record.agency), meta("n", record.agency_name), meta("t", record.kind),
-            ]
+    head = [
+        meta("title", record.title),
+        meta("u", record.url),
+        meta("x", record.excerpt),
+        meta("a", record.agency),
+        meta("n", record.agency_name),
+        meta("t", record.kind),
+    ]
     if record.kind == DOCUMENT:
         head.append(meta("a", record.agency, "data-pagefind-filter"))
     else:  # one key with one value: tells agencies from merged documents, and stays deterministic
@@ -252,11 +241,13 @@ def _record_html(record: Record) -> str:
     # A document's title is repeated as the page's <h1> so Pagefind weighs its words above the body's;
     # an agency's name is already among its (pruned) words.
     heading = f"<h1>{html.escape(fold_d(record.title))}</h1>" if record.kind == DOCUMENT else ""
-    return (f'<!doctype html><html lang="vi"><head>{"".join(head)}</head><body>'
-            f"{heading}<p>{html.escape(record.indexed_text())}</p></body></html>")
+    return (
+        f'<!doctype html><html lang="vi"><head>{"".join(head)}</head><body>'
+        f"{heading}<p>{html.escape(record.indexed_text())}</p></body></html>"
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pagefind() -> Path:
     binary = get_executable()  # the pagefind_bin wheel's binary (or PAGEFIND_BINARY_PATH)
     if binary is None:
@@ -275,9 +266,20 @@ def write_index(records: Sequence[Record], target: Path) -> None:
             (source / f"{number:07d}.html").write_text(_record_html(record), encoding="utf-8")
         output = Path(work) / "out"
         done = subprocess.run(
-            [str(_pagefind()), "--site", str(source), "--output-path", str(output),
-             "--force-language", "vi", "--silent"],
-            capture_output=True, text=True, check=False)
+            [
+                str(_pagefind()),
+                "--site",
+                str(source),
+                "--output-path",
+                str(output),
+                "--force-language",
+                "vi",
+                "--silent",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if done.returncode != 0:
             raise IndexFailed([(done.stdout + done.stderr).strip()])
         if target.exists():
@@ -297,27 +299,37 @@ def ancestors_of(agency: Agency, models: dict[str, Agency]) -> list[str]:
     return chain
 
 
-def index_agency(agency: Agency, bundle: Path, built_pages: bool = True) -> list[Record]:
-    """The bundle's index; `built_pages=False` indexes the catalog alone (benchmarks without MkDocs)."""
-    records = agency_records(agency, bundle if built_pages else None)
+def index_agency(agency: Agency, bundle: Path, pages: Mapping[str, tuple[str, str]] | None) -> list[Record]:
+    """The bundle's index; without `pages`, of the catalog alone (benchmarks without MkDocs)."""
+    records = agency_records(agency, pages)
     write_index(records, bundle / INDEX_DIR)
     return records
 
 
-def directory_records(agencies: Sequence[Agency], documents: dict[str, list[Record]], messages: Catalog) -> list[Record]:
+def directory_records(
+    agencies: Sequence[Agency], documents: dict[str, list[Record]], messages: Catalog
+) -> list[Record]:
     """One record per agency for the portal index: words shared by most agencies left out."""
     models = {a.id: a for a in agencies}
-    labels = {a.id: (messages.text(f"ui.kind.{a.kind}"), models[a.parent].name if a.parent in models else None)
-              for a in agencies}
+    labels = {
+        a.id: (messages.text(f"ui.kind.{a.kind}"), models[a.parent].name if a.parent in models else None)
+        for a in agencies
+    }
     words = {}
     for a in agencies:
         names = " ".join(x for x in (a.name, a.short_name, *labels[a.id]) if x)
         words[a.id] = vocabulary([Record(url="", title=names, text=names), *documents.get(a.id, [])])
     share = Counter(word for agency_words in words.values() for word in agency_words)
     limit = max(COMMON_WORD_MIN, int(len(models) * COMMON_WORD_SHARE))
-    return [directory_record(a, ancestors_of(a, models), *labels[a.id],
-                             [w for w in words[a.id] if share[w] <= limit] + scope_words(a, ancestors_of(a, models)))
-            for a in sorted(agencies, key=lambda a: a.id)]
+    return [
+        directory_record(
+            a,
+            ancestors_of(a, models),
+            *labels[a.id],
+            [w for w in words[a.id] if share[w] <= limit] + scope_words(a, ancestors_of(a, models)),
+        )
+        for a in sorted(agencies, key=lambda a: a.id)
+    ]
 
 
 def index_portal(agencies: Sequence[Agency], documents: dict[str, list[Record]], root: Path, messages: Catalog) -> None:

@@ -1,4 +1,4 @@
-"""The last look before publishing: no refused entry's id or title in any output file.
+"""Stage 8 — publish, first step: no refused entry's id or title in any output file.
 
 Entries are kept out of the output by construction (validate.published drops `access: internal`
 entries; secret-marked ones are errors). This scan checks the result instead of trusting it, and

@@ -67,15 +67,22 @@ _DATE, _STR, _MAP, _SEQ = _CORE + "timestamp", _CORE + "str", _CORE + "map", _CO
 _PATTERNS = {
     _BOOL: re.compile(r"(?:true|True|TRUE|false|False|FALSE)"),
     _INT: re.compile(r"(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)"),
-    _FLOAT: re.compile(r"(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-                       r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))"),
+    _FLOAT: re.compile(
+        r"(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))"
+    ),
     _NULL: re.compile(r"(?:~|null|Null|NULL|)"),
     _DATE: re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"),
 }
 _IMPLICIT: dict[str, list[str]] = {}
 # Dates first: a date never matches a number pattern, and catalogs are full of dates.
-for _tag, _first in ((_DATE, "0123456789"), (_BOOL, "tTfF"), (_INT, "-+0123456789"), (_FLOAT, "-+.0123456789"),
-                     (_NULL, ["~", "n", "N", ""])):
+for _tag, _first in (
+    (_DATE, "0123456789"),
+    (_BOOL, "tTfF"),
+    (_INT, "-+0123456789"),
+    (_FLOAT, "-+.0123456789"),
+    (_NULL, ["~", "n", "N", ""]),
+):
     for _char in _first:
         _IMPLICIT.setdefault(_char, []).append(_tag)
 
@@ -91,12 +98,21 @@ _EATEN_VALUE = re.compile(r"\s*:\s+(#\S.*?)\s*$")
 # Double-quoted escapes that can write such a character (\\N is U+0085, a C1 control).
 _ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0abtnvfreN])")
 _NAMED_ESCAPES = {"0": 0, "a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, "e": 27, "N": 0x85}
-_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
-              (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
-_WIDE_STARTS = tuple((re.compile(pattern, re.DOTALL), name) for pattern, name in (
-    (rb"[^\x00]\x00\x00\x00", "UTF-32"), (rb"\x00\x00\x00[^\x00]", "UTF-32"),
-    (rb"[^\x00]\x00[^\x00]\x00", "UTF-16"), (rb"\x00[^\x00]\x00[^\x00]", "UTF-16"),
-))
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+_WIDE_STARTS = tuple(
+    (re.compile(pattern, re.DOTALL), name)
+    for pattern, name in (
+        (rb"[^\x00]\x00\x00\x00", "UTF-32"),
+        (rb"\x00\x00\x00[^\x00]", "UTF-32"),
+        (rb"[^\x00]\x00[^\x00]\x00", "UTF-16"),
+        (rb"\x00[^\x00]\x00[^\x00]", "UTF-16"),
+    )
+)
 
 
 @dataclass
@@ -167,8 +183,9 @@ class _Refused(Exception):
 
 def _decode(doc: LoadedDocument, raw: bytes) -> str | None:
     if len(raw) > MAX_FILE_BYTES:
-        doc.diagnostics.append(Diagnostic(doc.shown_path, 1, 1, "file_too_large",
-                                          params={"limit": MAX_FILE_BYTES // (1024 * 1024)}))
+        doc.diagnostics.append(
+            Diagnostic(doc.shown_path, 1, 1, "file_too_large", params={"limit": MAX_FILE_BYTES // (1024 * 1024)})
+        )
         return None
     encoding = next((name for bom, name in _WIDE_BOMS if raw.startswith(bom)), None)
     if encoding is None:  # without a BOM: the first (ASCII) characters padded with NUL bytes
@@ -183,7 +200,7 @@ def _decode(doc: LoadedDocument, raw: bytes) -> str | None:
     except UnicodeDecodeError as error:
         line_start = raw.rfind(b"\n", 0, error.start) + 1
         line = raw.count(b"\n", 0, error.start) + 1
-        column = len(raw[line_start:error.start].decode("utf-8")) + 1  # characters, as editors count
+        column = len(raw[line_start : error.start].decode("utf-8")) + 1  # characters, as editors count
         doc.diagnostics.append(Diagnostic(doc.shown_path, line, column, "not_utf8"))
         return None
 
@@ -226,8 +243,13 @@ def _syntax_error(doc: LoadedDocument, text: str, error: yaml.MarkedYAMLError) -
     # libyaml refuses a surrogate written as an escape; the pure-Python parser lets it through to the builder.
     escape = next((e for e in _ESCAPE.finditer(source_line) if e.start() < column <= e.end()), None)
     if escape is not None and _first_unsafe(chr(_escaped_code_point(escape.group(1)))) is not None:
-        return Diagnostic(doc.shown_path, line, escape.start() + 1, "unsafe_character",
-                          params={"char": f"U+{_escaped_code_point(escape.group(1)):04X}"})
+        return Diagnostic(
+            doc.shown_path,
+            line,
+            escape.start() + 1,
+            "unsafe_character",
+            params={"char": f"U+{_escaped_code_point(escape.group(1)):04X}"},
+        )
     return Diagnostic(doc.shown_path, line, column, "yaml_syntax", params={"problem": error.problem or str(error)})
 
 
@@ -236,11 +258,12 @@ def _escaped_code_point(escape: str) -> int:
 
 
 def _mark(event: yaml.Event) -> tuple[int, int]:
-    return (event.start_mark.line + 1, event.start_mark.column + 1)
+    # The parser always sets marks; the stubs allow None for events made by hand.
+    return (event.start_mark.line + 1, event.start_mark.column + 1)  # type: ignore[union-attr]
 
 
 def _shown_tag(tag: str) -> str:
-    return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
+    return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
 
 
 # Looked up once: the builder's loop runs per event.
@@ -292,8 +315,15 @@ class _Builder:
 
     def report(self, diagnostic: Diagnostic) -> None:
         if len(self.doc.diagnostics) >= MAX_PROBLEMS:
-            raise _Refused(Diagnostic(diagnostic.path, diagnostic.line, diagnostic.column, "too_many_problems",
-                                      params={"limit": MAX_PROBLEMS}))
+            raise _Refused(
+                Diagnostic(
+                    diagnostic.path,
+                    diagnostic.line,
+                    diagnostic.column,
+                    "too_many_problems",
+                    params={"limit": MAX_PROBLEMS},
+                )
+            )
         self.doc.diagnostics.append(diagnostic)
 
     def refuse(self, event: yaml.Event, loc: Location, code: str, limit: int) -> None:
@@ -326,7 +356,7 @@ class _Builder:
 
     def value(self, event: yaml.NodeEvent, loc: Location, parent: _Frame | None, key: str | None) -> None:
         mark = event.start_mark
-        self.positions[loc] = (mark.line + 1, mark.column + 1)
+        self.positions[loc] = (mark.line + 1, mark.column + 1)  # type: ignore[union-attr]
         if type(event) is _Alias:
             self.report(self.doc.diagnostic(loc, "yaml_alias", anchor=event.anchor))
             value: Any = _NOTHING
@@ -349,7 +379,7 @@ class _Builder:
             self.stack.append(_Frame(loc, None))
             return _NOTHING
         is_map = isinstance(event, yaml.MappingStartEvent)
-        tag = event.tag
+        tag = event.tag  # type: ignore[attr-defined]  # a collection start: callers pass no scalar or alias
         if tag not in (None, "!", _MAP if is_map else _SEQ):
             code = "tag_mismatch" if tag in _PATTERNS or tag in (_STR, _MAP, _SEQ) else "unsupported_tag"
             self.report(self.doc.diagnostic(loc, code, tag=_shown_tag(tag)))
@@ -361,16 +391,30 @@ class _Builder:
         top.key = _SKIP_VALUE
         if type(event) is not _Scalar:
             is_alias = type(event) is _Alias
-            self.report(Diagnostic(self.doc.shown_path, *_mark(event), "yaml_alias" if is_alias else "complex_key",
-                                   format_field_path(top.loc), {"anchor": event.anchor}))
+            self.report(
+                Diagnostic(
+                    self.doc.shown_path,
+                    *_mark(event),
+                    "yaml_alias" if is_alias else "complex_key",
+                    format_field_path(top.loc),
+                    {"anchor": event.anchor},
+                )
+            )
             if not is_alias:
                 self.open(event, top.loc, refused=True)
             return
         key = event.value
         key_loc = top.loc + (key,)
         if event.anchor is not None:
-            self.report(Diagnostic(self.doc.shown_path, *_mark(event), "yaml_anchor", format_field_path(key_loc),
-                                   {"anchor": event.anchor}))
+            self.report(
+                Diagnostic(
+                    self.doc.shown_path,
+                    *_mark(event),
+                    "yaml_anchor",
+                    format_field_path(key_loc),
+                    {"anchor": event.anchor},
+                )
+            )
         top.key_end = event.end_mark
         if event.style == '"' and self.unsafe(event, key_loc):
             return
@@ -378,11 +422,18 @@ class _Builder:
             self.report(Diagnostic(self.doc.shown_path, *_mark(event), "merge_key", format_field_path(top.loc)))
         elif key_loc in self.key_positions:
             first_line, _ = self.key_positions[key_loc]
-            self.report(Diagnostic(self.doc.shown_path, *_mark(event), "duplicate_key", format_field_path(key_loc),
-                                   {"key": key, "first_line": first_line}))
+            self.report(
+                Diagnostic(
+                    self.doc.shown_path,
+                    *_mark(event),
+                    "duplicate_key",
+                    format_field_path(key_loc),
+                    {"key": key, "first_line": first_line},
+                )
+            )
         else:
             mark = event.start_mark
-            self.key_positions[key_loc] = (mark.line + 1, mark.column + 1)
+            self.key_positions[key_loc] = (mark.line + 1, mark.column + 1)  # type: ignore[union-attr]
             top.key = key
 
     def unsafe(self, event: yaml.ScalarEvent, loc: Location) -> bool:
@@ -392,14 +443,23 @@ class _Builder:
             return False
         code_point = ord(event.value[index])
         line, column = self.escape_position(event, code_point)
-        self.report(Diagnostic(self.doc.shown_path, line, column, "unsafe_character", _visible(format_field_path(loc)),
-                               {"char": f"U+{code_point:04X}"}))
+        self.report(
+            Diagnostic(
+                self.doc.shown_path,
+                line,
+                column,
+                "unsafe_character",
+                _visible(format_field_path(loc)),
+                {"char": f"U+{code_point:04X}"},
+            )
+        )
         return True
 
     def escape_position(self, event: yaml.ScalarEvent, code_point: int) -> tuple[int, int]:
         """Where the escape that wrote this character is, else where its scalar starts."""
         lines = self.source_lines()
         start, end = event.start_mark, event.end_mark
+        assert start is not None and end is not None  # set by the parser
         for number in range(start.line, min(end.line, len(lines) - 1) + 1):
             first = start.column if number == start.line else 0
             for escape in _ESCAPE.finditer(lines[number], first):
@@ -417,8 +477,16 @@ class _Builder:
         end = top.key_end
         match = _EATEN_VALUE.match(self.source_lines()[end.line], end.column)
         if match:
-            self.report(Diagnostic(self.doc.shown_path, end.line + 1, match.start(1) + 1, "value_in_comment",
-                                   format_field_path(loc), {"key": loc[-1], "value": match.group(1)}))
+            self.report(
+                Diagnostic(
+                    self.doc.shown_path,
+                    end.line + 1,
+                    match.start(1) + 1,
+                    "value_in_comment",
+                    format_field_path(loc),
+                    {"key": loc[-1], "value": match.group(1)},
+                )
+            )
 
     def scalar(self, event: yaml.ScalarEvent, loc: Location, parent: _Frame | None) -> Any:
         text, tag = event.value, event.tag
@@ -466,7 +534,10 @@ class _Builder:
             self.report(self.doc.diagnostic(loc, "impossible_date", value=text))
             return text
         if not FIRST_DATE <= value <= LAST_DATE:
-            self.report(self.doc.diagnostic(loc, "date_out_of_range", value=text, first=FIRST_DATE.isoformat(),
-                                            last=LAST_DATE.isoformat()))
+            self.report(
+                self.doc.diagnostic(
+                    loc, "date_out_of_range", value=text, first=FIRST_DATE.isoformat(), last=LAST_DATE.isoformat()
+                )
+            )
             return text
         return value

@@ -1,4 +1,4 @@
-"""Stage 7 — package: each published bundle → archives IT staff can download, check and unpack.
+"""Stage 9 — package: each published bundle → archives IT staff can download, check and unpack.
 
 For every agency bundle in site/ (a folder with the build record written by the build stage):
 `<id>.tar.gz` and `<id>.zip` holding `<id>/…` — the bundle, a `.gz` and a `.br` copy of each text
@@ -41,7 +41,12 @@ def tool_version() -> str:
 
 def write_build_record(bundle: Path, agency_id: str, regime: str, build_date: dt.date) -> None:
     """What the package manifest needs to know about the build, kept with the bundle it describes."""
-    record = {"agency": agency_id, "regime": regime, "build_date": build_date.isoformat(), "tool_version": tool_version()}
+    record = {
+        "agency": agency_id,
+        "regime": regime,
+        "build_date": build_date.isoformat(),
+        "tool_version": tool_version(),
+    }
     (bundle / BUILD_RECORD).write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
@@ -49,7 +54,7 @@ def _epoch(build_date: dt.date) -> int:
     """Archive timestamps: SOURCE_DATE_EPOCH when set, else midnight UTC of the build date."""
     if os.environ.get("SOURCE_DATE_EPOCH"):
         return int(os.environ["SOURCE_DATE_EPOCH"])
-    return int(dt.datetime(build_date.year, build_date.month, build_date.day, tzinfo=dt.timezone.utc).timestamp())
+    return int(dt.datetime(build_date.year, build_date.month, build_date.day, tzinfo=dt.UTC).timestamp())
 
 
 @functools.lru_cache(maxsize=256)
@@ -59,7 +64,9 @@ def _gzip(data: bytes) -> bytes:
 
 @functools.lru_cache(maxsize=256)  # every bundle carries the same theme files: compress each once
 def _brotli(data: bytes) -> bytes:
-    return brotli.compress(data, quality=9)  # within a few % of quality 11, at a twentieth of the time
+    # Quality 9: within a few % of quality 11, at a twentieth of the time.
+    compressed: bytes = brotli.compress(data, quality=9)
+    return compressed
 
 
 @dataclass(frozen=True)
@@ -83,8 +90,10 @@ def bundle_members(bundle: Path) -> list[Member]:
             for suffix, compress in ((".gz", _gzip), (".br", _brotli)):
                 if path.with_name(path.name + suffix) not in present:
                     members.append(Member(f"{prefix}/{relative}{suffix}", compress(data)))
-    listed = [{"path": m.path.split("/", 1)[1], "size": len(m.data), "sha256": hashlib.sha256(m.data).hexdigest()}
-              for m in sorted(members, key=lambda m: m.path)]
+    listed = [
+        {"path": m.path.split("/", 1)[1], "size": len(m.data), "sha256": hashlib.sha256(m.data).hexdigest()}
+        for m in sorted(members, key=lambda m: m.path)
+    ]
     manifest = {**record, "files": listed}
     members.append(Member(f"{prefix}/{MANIFEST}", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()))
     return sorted(members, key=lambda m: m.path)
@@ -114,7 +123,7 @@ def tar_gz(members: list[Member], epoch: int) -> bytes:
 
 
 def zip_bytes(members: list[Member], epoch: int) -> bytes:
-    stamp = dt.datetime.fromtimestamp(max(epoch, 315532800), tz=dt.timezone.utc).timetuple()[:6]  # zip starts in 1980
+    stamp = dt.datetime.fromtimestamp(max(epoch, 315532800), tz=dt.UTC).timetuple()[:6]  # zip starts in 1980
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for member in members:
@@ -141,12 +150,16 @@ def package_all(site: Path, out: Path, only: tuple[str, ...] = ()) -> list[Path]
         members = bundle_members(bundle)
         manifest = next(m for m in members if m.path == f"{bundle.name}/{MANIFEST}")
         epoch = _epoch(dt.date.fromisoformat(json.loads(manifest.data)["build_date"]))
-        for name, data in ((f"{bundle.name}.tar.gz", tar_gz(members, epoch)),
-                           (f"{bundle.name}.zip", zip_bytes(members, epoch)),
-                           (f"{bundle.name}.{MANIFEST}", manifest.data)):
+        for name, data in (
+            (f"{bundle.name}.tar.gz", tar_gz(members, epoch)),
+            (f"{bundle.name}.zip", zip_bytes(members, epoch)),
+            (f"{bundle.name}.{MANIFEST}", manifest.data),
+        ):
             (out / name).write_bytes(data)
             written.append(out / name)
     # SHA256SUMS covers every archive and manifest in `out`, packaged now or by an earlier run.
     sums = sorted(p for p in out.iterdir() if p.is_file() and p.name.endswith((".tar.gz", ".zip", f".{MANIFEST}")))
-    (out / SUMS).write_text("".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in sums), encoding="utf-8")
+    (out / SUMS).write_text(
+        "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in sums), encoding="utf-8"
+    )
     return written + [out / SUMS]

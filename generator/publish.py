@@ -1,4 +1,4 @@
-"""Stage 6 — publish: build beside the live site and swap it in only when everything succeeded.
+"""Stage 8 — publish: build beside the live site and swap it in only when everything succeeded.
 
 A failed or interrupted build leaves the previously published folder as it was; a build killed
 outright leaves only a hidden `.<name>.new-*` folder, removed by the next build. Killed in the
@@ -20,9 +20,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
 MARKER = ".tiepcan-site"
-_MARKER_TEXT = "Thư mục này do tiepcan tạo và được thay thế mỗi lần dựng. / Written by tiepcan; replaced on every build.\n"
+_MARKER_TEXT = (
+    "Thư mục này do tiepcan tạo và được thay thế mỗi lần dựng. / Written by tiepcan; replaced on every build.\n"
+)
 
 
 class UnsafeOutput(ValueError):

@@ -24,6 +24,13 @@ _REQUIRED_KEYS = {
 }
 
 
+# What a form or one of its fields is for, where pages and .docx copies treat it apart (None: ordinary).
+FORM_ROLES = {None, "consent"}  # consent: the consent another person gives (Art. 7), sent with a request
+# multiline: a text area; signature: written by hand at the foot (no input, no e-mail line);
+# prefill: filled in with the agency's name.
+FIELD_ROLES = {None, "multiline", "signature", "prefill"}
+
+
 class RegimeError(ValueError):
     pass
 
@@ -66,6 +73,14 @@ def _check(regime_id: str, data: dict[str, Any]) -> None:
         missing = expected - set(data.get(key) or {})
         if missing:
             raise RegimeError(f"regime {regime_id}: {key} lacks {sorted(missing)}")
+    for form_id, form in data["forms"].items():
+        if form.get("role") not in FORM_ROLES:
+            raise RegimeError(f"regime {regime_id}: form {form_id} has role {form.get('role')!r}")
+        for form_field in form.get("fields") or []:
+            if form_field.get("role") not in FIELD_ROLES:
+                raise RegimeError(
+                    f"regime {regime_id}: form {form_id} field {form_field['id']} has role {form_field.get('role')!r}"
+                )
 
 
 @lru_cache(maxsize=1)

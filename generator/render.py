@@ -22,24 +22,44 @@ import markdown as markdown_lib
 import nh3
 from markupsafe import Markup
 
-from generator import attachments, chart, compliance, deadlines
+from generator import attachments, chart, compliance, deadlines, layout
 from generator.i18n import Catalog
 from generator.model import Agency, CatalogEntry
 from generator.regime import Regime
 from generator.validate import AgencySource
 
 TEMPLATES = Path(__file__).parent / "templates"
-ATTACHMENTS = "tep"  # attachments keep their relative path (NFC) under this folder of the bundle
-EXTRA_PAGES = "trang"
-SHARED_PAGES = "huong-dan"
 SEARCH_AGENCY_LIST_MAX = 300  # portal search: agencies listed in its agency filter, at most
 
 # Characters that mean something to Markdown, its extensions or HTML; newline too, so a value
 # can never start a line (and so never a heading, list or code block).
 _SIGNIFICANT = set("\\`*_{}[]()#+-.!|~<>&\"'^=$\n\r\t")
 
-_ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "a", "strong", "em", "b", "i", "code", "pre", "blockquote",
-                 "h2", "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "hr"}
+_ALLOWED_TAGS = {
+    "p",
+    "br",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "code",
+    "pre",
+    "blockquote",
+    "h2",
+    "h3",
+    "h4",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "hr",
+}
 
 
 def escape_text(value: Any) -> Markup:
@@ -53,8 +73,9 @@ def escape_text(value: Any) -> Markup:
 def sanitized_markdown(text: str) -> Markup:
     """A Markdown field: rendered, then cleaned to an allow-list (no script, no style, no javascript: links)."""
     html = markdown_lib.markdown(text, extensions=["sane_lists", "tables"], output_format="html")
-    return Markup(nh3.clean(html, tags=_ALLOWED_TAGS, url_schemes={"http", "https", "mailto"},
-                            link_rel="noopener noreferrer"))
+    return Markup(
+        nh3.clean(html, tags=_ALLOWED_TAGS, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    )
 
 
 def format_date(value: dt.date | None) -> str:
@@ -68,7 +89,7 @@ def mailto(address: str, subject: str = "", body: str = "") -> str:
 
 @dataclass(frozen=True)
 class Page:
-    path: str  # inside docs/, e.g. "danh-muc-cong-khai.md"
+    path: str  # inside docs/, e.g. layout.page("catalog").source
     title: str  # the navigation title: plain text, escaped by the theme
 
 
@@ -101,24 +122,18 @@ def environment(loader_paths: Iterable[Path], messages: Catalog) -> jinja2.Envir
         keep_trailing_newline=True,
     )
     env.filters.update(date=format_date, markdown=sanitized_markdown, mailto=mailto, attachment=attachments.href)
-    env.globals.update(t=lambda key, **params: messages.text(f"ui.{key}", **params), signature_fields=SIGNATURE_FIELDS)
+    env.globals.update(
+        t=lambda key, **params: messages.text(f"ui.{key}", **params),
+        # Page names come from the layout registry (trusted constants); a form id is escaped.
+        page_url=lambda key: Markup(layout.page_url(key)),
+        page_slug=lambda key: Markup(layout.page(key).slug),
+        form_slug=lambda form_id: Markup(layout.form_slug("{0}")).format(form_id),
+    )
     return env
 
 
 class AgencyRenderer:
-    """Writes one agency's pages. The page list is the nav, in reading order."""
-
-    PAGES: tuple[tuple[str, str], ...] = (
-        ("index.md", "overview"),
-        ("danh-muc-cong-khai.md", "catalog"),
-        ("danh-muc-co-dieu-kien.md", "conditional_catalog"),
-        ("dau-moi-va-cach-yeu-cau.md", "contact"),
-        ("mau-phieu.md", "forms"),
-        ("quy-che-noi-bo.md", "regulation"),
-        ("thong-ke.md", "statistics"),
-        ("tim-kiem.md", "search"),
-        ("kha-nang-tiep-can.md", "accessibility"),
-    )
+    """Writes one agency's pages. The page list (generator/layout.py) is the nav, in reading order."""
 
     def __init__(self, messages: Catalog, content_dir: Path, build_date: dt.date):
         self.messages = messages
@@ -126,25 +141,34 @@ class AgencyRenderer:
         self.build_date = build_date
         self.env = environment([TEMPLATES, content_dir], messages)
 
-    def render(self, source: AgencySource, regime: Regime, docs_dir: Path, agency_names: dict[str, str]) -> RenderedSite:
+    def render(
+        self, source: AgencySource, regime: Regime, docs_dir: Path, agency_names: dict[str, str]
+    ) -> RenderedSite:
         agency = source.model
         docs_dir.mkdir(parents=True, exist_ok=True)
         context = self._context(agency, regime, agency_names)
         nav: list[Page | NavSection] = []
-        for path, key in self.PAGES:
-            page = self._write(docs_dir, path, f"pages/{key}.md.j2", self.messages.text(f"ui.page.{key}"), context)
-            nav.append(self._forms_section(page, docs_dir, context) if key == "forms" else page)
+        for kind in layout.BUNDLE_PAGES:
+            page = self._write(docs_dir, kind.source, kind.template, self.messages.text(kind.title), context)
+            nav.append(self._forms_section(page, docs_dir, context) if kind.key == "forms" else page)
         for shared in sorted(self.content_dir.glob("*.md")):
             title = _first_heading(shared) or shared.stem
-            nav.append(self._write(docs_dir, f"{SHARED_PAGES}/{shared.name}", shared.name, title, context))
+            nav.append(self._write(docs_dir, f"{layout.SHARED_PAGES}/{shared.name}", shared.name, title, context))
         for extra in agency.pages:
             text = (source.folder / extra.file).read_text(encoding="utf-8-sig")
             page_context = {**context, "page_title": extra.title, "page_html": sanitized_markdown(text)}
-            nav.append(self._write(docs_dir, f"{EXTRA_PAGES}/{Path(extra.file).stem}.md", "pages/extra.md.j2", extra.title, page_context))
-        nav.append(self._write(docs_dir, "english.md", "pages/english.md.j2", self.messages.text("ui.page.english"), context))
+            nav.append(
+                self._write(
+                    docs_dir,
+                    f"{layout.extra_slug(Path(extra.file).stem)}.md",
+                    layout.EXTRA.template,
+                    extra.title,
+                    page_context,
+                )
+            )
+        english = layout.ENGLISH
+        nav.append(self._write(docs_dir, english.source, english.template, self.messages.text(english.title), context))
         self._copy_attachments(source, docs_dir)
-        if agency.brand_color:
-            _write_brand_stylesheet(docs_dir, agency.brand_color)
         return RenderedSite(
             docs_dir=docs_dir,
             site_name=agency.display_name(),
@@ -156,9 +180,20 @@ class AgencyRenderer:
         """The forms overview, then one fillable, printable page per citizen form the regime defines."""
         pages = [index]
         for form_id, form in fillable_forms(context["regime"]).items():
-            pages.append(self._write(docs_dir, form_page(form_id), "pages/form.md.j2", f"{form['code']}: {form['title']}",
-                                     {**context, "form_id": form_id, "form": form,
-                                      "mail_body": form_mail_body(form, context["agency"].name)}))
+            pages.append(
+                self._write(
+                    docs_dir,
+                    f"{layout.form_slug(form_id)}.md",
+                    layout.FORM.template,
+                    f"{form['code']}: {form['title']}",
+                    {
+                        **context,
+                        "form_id": form_id,
+                        "form": form,
+                        "mail_body": form_mail_body(form, context["agency"].name),
+                    },
+                )
+            )
         return NavSection(index.title, tuple(pages))
 
     def _context(self, agency: Agency, regime: Regime, agency_names: dict[str, str]) -> dict[str, Any]:
@@ -174,8 +209,11 @@ class AgencyRenderer:
             "parent_name": agency_names.get(agency.parent) if agency.parent else None,
             "last_updated": agency.last_updated(),
             "contact": _effective_contact(agency),
-            "attachments": ATTACHMENTS,
+            "attachments": layout.ATTACHMENTS,
             "fillable_forms": fillable_forms(regime.data),
+            "consent_form": next(
+                (i for i, f in fillable_forms(regime.data).items() if f.get("role") == "consent"), None
+            ),
             "deadline_example": deadlines.worked_example(regime.data["channels"], self.build_date),
             "chart": chart.statistics_chart(agency.statistics, self.messages) if agency.statistics else None,
             "parts": _parts(agency, regime, self.messages),
@@ -194,7 +232,7 @@ class AgencyRenderer:
         if agency.regulation and agency.regulation.file:
             files.append(agency.regulation.file)
         for relative in sorted(set(files)):
-            target = docs_dir / ATTACHMENTS / attachments.published_name(relative)
+            target = docs_dir / layout.ATTACHMENTS / attachments.published_name(relative)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source.folder / relative, target)
 
@@ -207,37 +245,23 @@ def catalog_order(agency: Agency, regime: dict[str, Any]) -> list[CatalogEntry]:
 
 def fillable_forms(regime: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Citizen-side forms whose fields the regime spells out: these become fillable pages and .docx files."""
-    return {form_id: form for form_id, form in regime["forms"].items()
-            if form.get("audience") == "citizen" and form.get("fields")}
-
-
-# Form fields written by hand on paper, at the foot of the form: no input, no e-mail line.
-SIGNATURE_FIELDS = ("place_date", "signature")
-
-
-def form_page(form_id: str) -> str:
-    return f"mau-{form_id}.md"
+    return {
+        form_id: form
+        for form_id, form in regime["forms"].items()
+        if form.get("audience") == "citizen" and form.get("fields")
+    }
 
 
 def form_mail_body(form: dict[str, Any], addressee: str) -> str:
     """The form as plain text for an e-mail: one line per field, the addressee filled in."""
     lines = [form.get("heading") or form["title"], ""]
-    for field in form["fields"]:
-        if field["id"] in SIGNATURE_FIELDS:
+    for form_field in form["fields"]:
+        if form_field.get("role") == "signature":
             continue
-        label = field.get("display_label") or field["label"]
-        lines.append(f"{label}: {addressee if field['id'] == 'addressee' else ''}")
-        lines += [f"  [ ] {option['label']}" for option in field.get("options", [])]
+        label = form_field.get("display_label") or form_field["label"]
+        lines.append(f"{label}: {addressee if form_field.get('role') == 'prefill' else ''}")
+        lines += [f"  [ ] {option['label']}" for option in form_field.get("options", [])]
     return "\n".join(lines) + "\n"
-
-
-def _write_brand_stylesheet(docs_dir: Path, color: str) -> None:
-    """The header in the agency's colour, as a file: pages carry no inline style (strict CSP)."""
-    target = docs_dir / "assets" / "brand.css"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(f".md-header,.md-tabs{{background-color:{color}}}\n"
-                      "@media screen and (max-width:76.234375em){.md-nav--primary .md-nav__title[for=__drawer]"
-                      f"{{background-color:{color}}}}}\n", encoding="utf-8")
 
 
 def _effective_contact(agency: Agency) -> dict[str, Any]:
@@ -268,8 +292,9 @@ def _first_heading(path: Path) -> str | None:
     return None
 
 
-def render_portal(agencies: list[AgencySource], regimes: dict[str, Regime], docs_dir: Path, messages: Catalog,
-                  build_date: dt.date) -> RenderedSite:
+def render_portal(
+    agencies: list[AgencySource], regimes: dict[str, Regime], docs_dir: Path, messages: Catalog, build_date: dt.date
+) -> RenderedSite:
     """The portal: every agency, grouped under its parent, linking to its bundle; then, for the
     supervising Department of Justice, what each agency has published and its latest yearly figures."""
     env = environment([TEMPLATES], messages)
@@ -279,26 +304,42 @@ def render_portal(agencies: list[AgencySource], regimes: dict[str, Regime], docs
         parent = model.parent if model.parent in models else None
         children.setdefault(parent, []).append(model)
     docs_dir.mkdir(parents=True, exist_ok=True)
-    (docs_dir / "index.md").write_text(
-        env.get_template("portal/index.md.j2").render(
-            children=children, count=len(models), build_date=build_date,
-            overview=[(model, _parts(model, regimes[model.id], messages),
-                       max(model.statistics, key=lambda row: row.year, default=None))
-                      for model in sorted(models.values(), key=lambda m: (m.name, m.id))]),
+    home, search = layout.PORTAL_PAGES
+    (docs_dir / home.source).write_text(
+        env.get_template(home.template).render(
+            children=children,
+            count=len(models),
+            build_date=build_date,
+            overview=[
+                (
+                    model,
+                    _parts(model, regimes[model.id], messages),
+                    max(model.statistics, key=lambda row: row.year, default=None),
+                )
+                for model in sorted(models.values(), key=lambda m: (m.name, m.id))
+            ],
+        ),
         encoding="utf-8",
     )
-    (docs_dir / "tim-kiem.md").write_text(
-        env.get_template("portal/search.md.j2").render(filters=_search_filters(models, children, messages)), encoding="utf-8")
-    return RenderedSite(docs_dir, messages.text("ui.portal.title"),
-                        [Page("index.md", messages.text("ui.portal.title")), Page("tim-kiem.md", messages.text("ui.page.search"))],
-                        {"sample": False, "portal": True})
+    (docs_dir / search.source).write_text(
+        env.get_template(search.template).render(filters=_search_filters(models, children, messages)),
+        encoding="utf-8",
+    )
+    return RenderedSite(
+        docs_dir,
+        messages.text("ui.portal.title"),
+        [Page(kind.source, messages.text(kind.title)) for kind in layout.PORTAL_PAGES],
+        {"sample": False, "portal": True},
+    )
 
 
-def _search_filters(models: dict[str, Agency], children: dict[str | None, list[Agency]], messages: Catalog) -> list[tuple[str, str, list[tuple[str, str]]]]:
+def _search_filters(
+    models: dict[str, Agency], children: dict[str | None, list[Agency]], messages: Catalog
+) -> list[tuple[str, str, list[tuple[str, str]]]]:
     """The portal search's filter choices (key, label, [(value, text)]): values are what the index stores."""
     by_name = sorted(models.values(), key=lambda m: (m.name, m.id))
     kinds = sorted({m.kind for m in models.values()})
-    filters = [
+    filters: list[tuple[str, str, list[tuple[str, str]]]] = [
         ("kind", messages.text("ui.search.filter_kind"), [(k, messages.text(f"ui.kind.{k}")) for k in kinds]),
         ("parent", messages.text("ui.search.filter_parent"), [(m.id, m.name) for m in by_name if children.get(m.id)]),
     ]

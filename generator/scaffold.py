@@ -69,7 +69,15 @@ def _lines(model: type[BaseModel], indent: str, overrides: dict[str, str], comme
             out.append(f'{prefix}{name}: ""')
         else:
             default = info.default
-            shown = "false" if default is False else "true" if default is True else "null" if default is None else str(default)
+            shown = (
+                "false"
+                if default is False
+                else "true"
+                if default is True
+                else "null"
+                if default is None
+                else str(default)
+            )
             out.append(f"{prefix}{name}: {shown}")
     return out
 

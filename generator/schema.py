@@ -33,8 +33,11 @@ def _label_references(node: dict[str, Any], model: type[BaseModel]) -> None:
     for name, prop in node.get("properties", {}).items():
         if set(prop) == {"$ref"}:
             info = model.model_fields[name]
-            node["properties"][name] = {"allOf": [prop], "title": info.title,
-                                        **({"description": info.description} if info.description else {})}
+            node["properties"][name] = {
+                "allOf": [prop],
+                "title": info.title,
+                **({"description": info.description} if info.description else {}),
+            }
 
 
 def json_schema() -> dict[str, Any]:
@@ -59,7 +62,8 @@ def schema_text() -> str:
 
 def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     if "$ref" in node:
-        return schema["definitions"][node["$ref"].rsplit("/", 1)[-1]]
+        resolved: dict[str, Any] = schema["definitions"][node["$ref"].rsplit("/", 1)[-1]]
+        return resolved
     return node
 
 

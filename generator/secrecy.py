@@ -44,8 +44,8 @@ def secrecy_mark(text: str) -> str | None:
     plain = [_plain(w) for w in words]
     for phrase in rules["phrases"]:
         for i in range(len(plain) - len(phrase) + 1):
-            if tuple(plain[i:i + len(phrase)]) == phrase:
-                return " ".join(words[i:i + len(phrase)])
+            if tuple(plain[i : i + len(phrase)]) == phrase:
+                return " ".join(words[i : i + len(phrase)])
     has_lower = any(c.islower() for c in text)
     for i, word in enumerate(words):
         lower = word.lower()
@@ -56,5 +56,5 @@ def secrecy_mark(text: str) -> str | None:
         after = words[i + 1].lower() if i + 1 < len(words) else ""
         if not stamp and (before in rules["before"] or after in rules["after"]):
             continue
-        return word
+        return str(word)
     return None

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -64,8 +65,11 @@ def error_page(state: BuildState, messages: Catalog) -> str:
         where = f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}"
         text = diagnostic.format(messages).removeprefix(where + ": ")
         items.append(f"<li><p><code>{html.escape(where)}</code></p><p>{html.escape(text)}</p></li>")
-    body = (f"<p>{html.escape(messages.text('serve.count', count=len(items)))}</p>\n<ol>\n" + "\n".join(items)
-            + "\n</ol>") if items else f"<p>{html.escape(messages.text('serve.other_failure'))}</p>"
+    body = (
+        (f"<p>{html.escape(messages.text('serve.count', count=len(items)))}</p>\n<ol>\n" + "\n".join(items) + "\n</ol>")
+        if items
+        else f"<p>{html.escape(messages.text('serve.other_failure'))}</p>"
+    )
     title = html.escape(messages.text("serve.title"))
     return f"""<!doctype html>
 <html lang="{messages.lang}">
@@ -96,10 +100,10 @@ def make_handler(out: Path, current: Callable[[], BuildState], messages: Catalog
     script = resources.files("generator").joinpath("templates/serve/reload.js").read_bytes()
 
     class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, directory=str(out), **kwargs)
 
-        def log_message(self, format: str, *args) -> None:  # noqa: A002 - keep the terminal for build messages
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep the terminal for build messages
             pass
 
         def _send(self, status: int, content_type: str, body: bytes) -> None:

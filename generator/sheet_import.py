@@ -115,7 +115,7 @@ def _same(old: Any, new: Any) -> bool:
     # The model strips text, and a folded YAML scalar may keep a final newline: same text, no change.
     if isinstance(old, str) and isinstance(new, str):
         return old.strip() == new.strip()
-    return old == new
+    return bool(old == new)
 
 
 def _updated(kind: Kind, old: dict[str, Any], match: _Match) -> tuple[dict[str, Any], list[str]]:
@@ -138,8 +138,11 @@ def _updated(kind: Kind, old: dict[str, Any], match: _Match) -> tuple[dict[str, 
 
 def _created(kind: Kind, match: _Match) -> dict[str, Any]:
     values = {**match.row.values, "id": match.entry_id}
-    return {name: values[name] for name in kind.model.model_fields
-            if values.get(name) is not None and not (name != "id" and values[name] == _default(kind, name))}
+    return {
+        name: values[name]
+        for name in kind.model.model_fields
+        if values.get(name) is not None and not (name != "id" and values[name] == _default(kind, name))
+    }
 
 
 @dataclass
@@ -187,8 +190,9 @@ def _planned_document(doc: LoadedDocument, kind: Kind, plan: _Plan) -> LoadedDoc
     for new_index, origin in enumerate(plan.origins):
         if isinstance(origin, int):
             for table, target in ((doc.positions, positions), (doc.key_positions, keys)):
-                target.update({(kind.key, new_index, *loc[2:]): at for loc, at in table.items()
-                               if loc[:2] == (kind.key, origin)})
+                target.update(
+                    {(kind.key, new_index, *loc[2:]): at for loc, at in table.items() if loc[:2] == (kind.key, origin)}
+                )
             continue
         row = origin.row
         positions[(kind.key, new_index)] = (row.number, min(row.columns.values()))
@@ -196,8 +200,14 @@ def _planned_document(doc: LoadedDocument, kind: Kind, plan: _Plan) -> LoadedDoc
     return LoadedDocument(doc.path, data, positions, keys)
 
 
-def _on_sheet(diagnostics: Iterable[Diagnostic], doc: LoadedDocument, kind: Kind, plan: _Plan, sheet: Sheet,
-              failed_cells: set[tuple[int, str]]) -> list[Diagnostic]:
+def _on_sheet(
+    diagnostics: Iterable[Diagnostic],
+    doc: LoadedDocument,
+    kind: Kind,
+    plan: _Plan,
+    sheet: Sheet,
+    failed_cells: set[tuple[int, str]],
+) -> list[Diagnostic]:
     """The agency's diagnostics; those of a sheet row moved to its cell, in the sheet's terms."""
     pattern = re.compile(rf"^{re.escape(kind.key)}\[(\d+)\](?:\.(.+))?$")
     out = []
@@ -209,7 +219,7 @@ def _on_sheet(diagnostics: Iterable[Diagnostic], doc: LoadedDocument, kind: Kind
         if not isinstance(origin, _Match):
             out.append(diagnostic)
             continue
-        name = found.group(2) or ""
+        name = (found.group(2) if found else None) or ""
         if (origin.row.number, name.split(".")[0].split("[")[0]) in failed_cells:
             continue  # the cell's own problem (a date it could not read) is said already
         column = diagnostic.column
@@ -217,8 +227,15 @@ def _on_sheet(diagnostics: Iterable[Diagnostic], doc: LoadedDocument, kind: Kind
             column = next((origin.row.columns[k] for k in diagnostic.params if k in origin.row.columns), column)
         if diagnostic.code == "missing":  # "add a line title: …" is YAML advice; in a sheet, a cell is empty
             diagnostic = dataclasses.replace(diagnostic, code="sheet_missing_cell")
-        out.append(dataclasses.replace(diagnostic, path=sheet.shown_path, field_path=name, column=column,
-                                       column_label=get_column_letter(max(column, 1))))
+        out.append(
+            dataclasses.replace(
+                diagnostic,
+                path=sheet.shown_path,
+                field_path=name,
+                column=column,
+                column_label=get_column_letter(max(column, 1)),
+            )
+        )
     return out
 
 
@@ -237,8 +254,9 @@ def current_entries(agency_path: Path, kind: Kind, known_regimes: Iterable[str])
     return list(getattr(Agency.model_validate(doc.data), kind.key)), []
 
 
-def import_sheet(sheet: Sheet, kind: Kind, agency_path: Path, *, replace: bool = False,
-                 known_regimes: Iterable[str] = ()) -> ImportResult:
+def import_sheet(
+    sheet: Sheet, kind: Kind, agency_path: Path, *, replace: bool = False, known_regimes: Iterable[str] = ()
+) -> ImportResult:
     result = ImportResult(diagnostics=list(sheet.diagnostics))
     if not result.ok and not sheet.rows:
         return result  # the sheet itself could not be read: no header, not a spreadsheet …
@@ -261,15 +279,17 @@ def import_sheet(sheet: Sheet, kind: Kind, agency_path: Path, *, replace: bool =
 
     original = agency_path.read_text(encoding="utf-8-sig")
     text = _edited(original, kind, existing, plan)
-    after = validate_documents([load_bytes(agency_path, text.encode("utf-8")), *_other_documents(agency_path)],
-                               regimes)
+    after = validate_documents([load_bytes(agency_path, text.encode("utf-8")), *_other_documents(agency_path)], regimes)
     own_after = [d for d in after.errors if d.path == doc.shown_path]
     if own_after:  # what would be written must pass `tiepcan check`; say so rather than write it
         result.diagnostics = own_after
         return result
     result.added = [(m.entry_id, m.row.number) for m in plan.origins if isinstance(m, _Match) and m.index is None]
-    result.changed = [(existing[i]["id"], m.row.number, plan.changes[i])
-                      for m in plan.origins if isinstance(m, _Match) and (i := m.index) in plan.changes]
+    result.changed = [
+        (existing[i]["id"], m.row.number, plan.changes[i])
+        for m in plan.origins
+        if isinstance(m, _Match) and (i := m.index) in plan.changes
+    ]
     result.removed = [existing[i]["id"] for i in plan.removed]
     result.kept = [existing[i]["id"] for i in plan.kept]
     if text != original:
@@ -287,6 +307,7 @@ def _write(path: Path, text: str) -> None:
 
 
 # --- round-trip editing ----------------------------------------------------------------------------
+
 
 def _yaml(text: str) -> YAML:
     yaml = YAML()  # round trip, YAML 1.2: the same booleans and numbers as generator/load.py
@@ -334,7 +355,9 @@ def _edited(original: str, kind: Kind, existing: list[dict[str, Any]], plan: _Pl
             seq.ca.comment = [tree.ca.items[kind.key][2], None]
     order = list(kind.model.model_fields)
     for index, changed in plan.changes.items():
-        new = next(e for e, o in zip(plan.entries, plan.origins) if isinstance(o, _Match) and o.index == index)
+        new = next(
+            e for e, o in zip(plan.entries, plan.origins, strict=False) if isinstance(o, _Match) and o.index == index
+        )
         for name in changed:
             if name in new:
                 _set_in_order(seq[index], name, _yaml_value(new[name]), order)
@@ -342,7 +365,7 @@ def _edited(original: str, kind: Kind, existing: list[dict[str, Any]], plan: _Pl
                 del seq[index][name]
     for index in sorted(plan.removed, reverse=True):
         del seq[index]
-    for entry, origin in zip(plan.entries, plan.origins):
+    for entry, origin in zip(plan.entries, plan.origins, strict=False):
         if isinstance(origin, _Match) and origin.index is None:
             seq.append(CommentedMap((name, _yaml_value(value)) for name, value in entry.items()))
     _attach_trailing_comment(seq, trailing)
@@ -379,7 +402,7 @@ def _split_key_comment(tree: CommentedMap, key: str) -> str:
         return ""
     head, newline, rest = slot[2].value.partition("\n")
     slot[2].value = head + newline
-    return rest
+    return str(rest)
 
 
 def _detach_trailing_comment(seq: CommentedSeq) -> str:
@@ -390,7 +413,7 @@ def _detach_trailing_comment(seq: CommentedSeq) -> str:
         return ""
     head, newline, rest = slot[2].value.partition("\n")
     slot[2].value = head + newline  # the end-of-line comment stays on its line
-    return rest
+    return str(rest)
 
 
 def _attach_trailing_comment(seq: CommentedSeq, text: str) -> None:
@@ -403,4 +426,5 @@ def _attach_trailing_comment(seq: CommentedSeq, text: str) -> None:
     last = seq[-1] if seq else None
     if isinstance(last, CommentedMap) and last:
         last.ca.items.setdefault(list(last)[-1], [None, None, None, None])[2] = CommentToken(
-            "\n" + text, CommentMark(0), None)
+            "\n" + text, CommentMark(0), None
+        )

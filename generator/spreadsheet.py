@@ -20,7 +20,7 @@ import unicodedata
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -80,13 +80,15 @@ class Sheet:
     rows: list[Row] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
-    def problem(self, row: int, column: int, code: str, field_path: str = "", severity: str = "error",
-                **params: Any) -> None:
+    def problem(
+        self, row: int, column: int, code: str, field_path: str = "", severity: str = "error", **params: Any
+    ) -> None:
         self.diagnostics.append(at_cell(self.shown_path, row, column, code, field_path, severity, **params))
 
 
-def at_cell(path: str, row: int, column: int, code: str, field_path: str = "", severity: str = "error",
-            **params: Any) -> Diagnostic:
+def at_cell(
+    path: str, row: int, column: int, code: str, field_path: str = "", severity: str = "error", **params: Any
+) -> Diagnostic:
     return Diagnostic(path, row, column, code, field_path, params, severity, get_column_letter(max(column, 1)))
 
 
@@ -97,10 +99,11 @@ def normalize(text: str) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower()).split())
 
 
-@lru_cache(maxsize=None)
+@cache
 def words() -> dict[str, Any]:
     text = resources.files("generator.data").joinpath("spreadsheet/headers.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
 
 
 def header_names(kind: Kind) -> dict[str, str]:
@@ -224,8 +227,7 @@ def _find_header(grid: Grid, kind: Kind, overrides: dict[str, str]) -> tuple[int
     return best
 
 
-def read_sheet(path: Path, kind: Kind, sheet_name: str | None = None,
-               overrides: dict[str, str] | None = None) -> Sheet:
+def read_sheet(path: Path, kind: Kind, sheet_name: str | None = None, overrides: dict[str, str] | None = None) -> Sheet:
     """The sheet's rows as entry data. `overrides`: normalised header or column letter → field (--map)."""
     overrides = overrides or {}
     sheet = Sheet(display_path(path))
@@ -397,21 +399,26 @@ def _write_cell(cell: Any, kind: Kind, name: str, entry: BaseModel) -> None:
         cell.data_type = "s"  # text, never a formula the spreadsheet would run
 
 
-def _dropdowns(book: openpyxl.Workbook, data: Any, kind: Kind, messages: Catalog,
-               fields: list[tuple[str, Any]]) -> None:
+def _dropdowns(
+    book: openpyxl.Workbook, data: Any, kind: Kind, messages: Catalog, fields: list[tuple[str, Any]]
+) -> None:
     lists = book.create_sheet(_LISTS_SHEET)
     lists.sheet_state = "hidden"
     last_row = max(data.max_row, 1000)  # room for the rows a clerk adds
-    choice_fields = [(column, name) for column, (name, _info) in enumerate(fields, 1)
-                     if _field_type(kind, name)[0] in ("choice", "choices")]
+    choice_fields = [
+        (column, name)
+        for column, (name, _info) in enumerate(fields, 1)
+        if _field_type(kind, name)[0] in ("choice", "choices")
+    ]
     for list_column, (column, name) in enumerate(choice_fields, 1):
         kind_of, codes = _field_type(kind, name)
         letter = get_column_letter(list_column)
         shown = list(labels(name, codes).values())
         for index, label in enumerate(shown, 1):
             lists.cell(index, list_column, label)
-        check = DataValidation(type="list", formula1=f"'{_LISTS_SHEET}'!${letter}$1:${letter}${len(shown)}",
-                               allow_blank=True)
+        check = DataValidation(
+            type="list", formula1=f"'{_LISTS_SHEET}'!${letter}$1:${letter}${len(shown)}", allow_blank=True
+        )
         if kind_of == "choices":
             # Several forms go in one cell, separated by commas: the list helps, it must not refuse.
             check.errorStyle = "information"
@@ -423,8 +430,9 @@ def _dropdowns(book: openpyxl.Workbook, data: Any, kind: Kind, messages: Catalog
 
 def _guide(book: openpyxl.Workbook, kind: Kind, messages: Catalog, fields: list[tuple[str, Any]]) -> None:
     guide = book.create_sheet(messages.text("spreadsheet.sheet.guide"), 1)
-    headings = [messages.text(f"spreadsheet.guide.{key}") for key in ("header", "field", "required", "meaning",
-                                                                      "values")]
+    headings = [
+        messages.text(f"spreadsheet.guide.{key}") for key in ("header", "field", "required", "meaning", "values")
+    ]
     for column, text in enumerate(headings, 1):
         guide.cell(1, column, text).font = Font(bold=True)
     for number, (name, info) in enumerate(fields, 2):
@@ -433,10 +441,15 @@ def _guide(book: openpyxl.Workbook, kind: Kind, messages: Catalog, fields: list[
         values = _accepted(name, codes) if codes else ""
         values = messages.text("spreadsheet.guide.date") if kind_of == "date" else values
         meaning = (info.description or "") + (" " + messages.text("spreadsheet.guide.id") if name == "id" else "")
-        row = [info.title or name, name, messages.text(f"spreadsheet.guide.{'yes' if required else 'no'}"),
-               meaning.strip(), values]
+        row = [
+            info.title or name,
+            name,
+            messages.text(f"spreadsheet.guide.{'yes' if required else 'no'}"),
+            meaning.strip(),
+            values,
+        ]
         for column, text in enumerate(row, 1):
             guide.cell(number, column, text).alignment = Alignment(wrap_text=True, vertical="top")
-    for letter, width in zip("ABCDE", (30, 14, 10, 70, 50)):
+    for letter, width in zip("ABCDE", (30, 14, 10, 70, 50), strict=False):
         guide.column_dimensions[letter].width = width
     guide.freeze_panes = "A2"

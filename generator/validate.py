@@ -28,9 +28,9 @@ from pydantic import BaseModel, ValidationError
 from generator import attachments
 from generator.diagnostics import Diagnostic, display_path
 from generator.i18n import catalog
+from generator.leakscan import RefusedEntry
 from generator.load import LoadedDocument, Location, load_file
 from generator.model import Agency, CatalogEntry, ConditionalEntry
-from generator.leakscan import RefusedEntry
 from generator.secrecy import secrecy_mark
 
 AGENCY_SUFFIXES = (".yaml", ".yml")  # compared in lower case: so-a.YAML is read, never skipped
@@ -104,8 +104,11 @@ def _ignored_files(paths: Iterable[Path]) -> list[Diagnostic]:
     for folder in (p for p in paths if p.is_dir()):
         for path in sorted(folder.iterdir()):
             if not path.is_dir() and not is_agency_file(path) and path.name.lower() not in _IGNORED_NAMES:
-                out.append(Diagnostic(display_path(path), 1, 1, "ignored_file", params={"value": path.name},
-                                      severity="warning"))
+                out.append(
+                    Diagnostic(
+                        display_path(path), 1, 1, "ignored_file", params={"value": path.name}, severity="warning"
+                    )
+                )
     return out
 
 
@@ -185,13 +188,16 @@ def _refused_entries(doc: LoadedDocument) -> list[RefusedEntry]:
 
 def published(model: Agency, source: Path) -> AgencySource:
     """The agency without its internal entries (kept aside in `withheld`)."""
-    withheld = tuple(e for e in (*model.catalog, *model.conditional_catalog) if e.access == "internal")
+    entries: tuple[CatalogEntry | ConditionalEntry, ...] = (*model.catalog, *model.conditional_catalog)
+    withheld = tuple(e for e in entries if e.access == "internal")
     if not withheld:
         return AgencySource(model, source)
-    public = model.model_copy(update={
-        "catalog": [e for e in model.catalog if e.access == "public"],
-        "conditional_catalog": [e for e in model.conditional_catalog if e.access == "public"],
-    })
+    public = model.model_copy(
+        update={
+            "catalog": [e for e in model.catalog if e.access == "public"],
+            "conditional_catalog": [e for e in model.conditional_catalog if e.access == "public"],
+        }
+    )
     return AgencySource(public, source, withheld)
 
 
@@ -274,8 +280,14 @@ def _from_pydantic(doc: LoadedDocument, item: Any) -> Diagnostic:
         return doc.diagnostic(loc, code, got=value, expected=", ".join(allowed), suggestion=_first(suggestion))
     if code in ("string_too_short", "too_short", "greater_than_equal", "less_than_equal") or code.endswith("_type"):
         ctx.setdefault("min_length", 1)
-        return doc.diagnostic(loc, code if _known(code) else "generic", got=_shown(value), example=_shown(value).strip('"'),
-                              message=item["msg"], **ctx)
+        return doc.diagnostic(
+            loc,
+            code if _known(code) else "generic",
+            got=_shown(value),
+            example=_shown(value).strip('"'),
+            message=item["msg"],
+            **ctx,
+        )
     if _known(code):
         return doc.diagnostic(loc, code, **ctx)
     return doc.diagnostic(loc, "generic", message=item["msg"])
@@ -339,7 +351,9 @@ def _field_title(parent: Location, name: str) -> str:
     return (info.title or name) if info else name
 
 
-def _cross_file(docs: Sequence[LoadedDocument], valid: list[tuple[LoadedDocument, Agency]], known_regimes: set[str]) -> list[Diagnostic]:
+def _cross_file(
+    docs: Sequence[LoadedDocument], valid: list[tuple[LoadedDocument, Agency]], known_regimes: set[str]
+) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     # Ids as written, even in files that failed validation: a typo elsewhere must not make
     # every child of that agency report a missing parent too.
@@ -363,17 +377,30 @@ def _cross_file(docs: Sequence[LoadedDocument], valid: list[tuple[LoadedDocument
             if old == agency.id:
                 out.append(doc.diagnostic(("previous_ids", index), "previous_id_is_self", id=old))
             elif old in declared:
-                out.append(doc.diagnostic(("previous_ids", index), "duplicate_agency_id", id=old, other=declared[old].shown_path))
+                out.append(
+                    doc.diagnostic(
+                        ("previous_ids", index), "duplicate_agency_id", id=old, other=declared[old].shown_path
+                    )
+                )
             elif old in claimed:
-                out.append(doc.diagnostic(("previous_ids", index), "duplicate_previous_id", id=old,
-                                          other=claimed[old].shown_path))
+                out.append(
+                    doc.diagnostic(
+                        ("previous_ids", index), "duplicate_previous_id", id=old, other=claimed[old].shown_path
+                    )
+                )
             else:
                 claimed[old] = doc
         if agency.parent is not None and agency.parent not in declared:
             suggestion = difflib.get_close_matches(agency.parent, list(declared), n=1, cutoff=0.6)
-            out.append(doc.diagnostic(("parent",), "unknown_parent", parent=agency.parent, suggestion=_first(suggestion)))
+            out.append(
+                doc.diagnostic(("parent",), "unknown_parent", parent=agency.parent, suggestion=_first(suggestion))
+            )
         if agency.regime is not None and known_regimes and agency.regime not in known_regimes:
-            out.append(doc.diagnostic(("regime",), "unknown_regime", value=agency.regime, known=", ".join(sorted(known_regimes))))
+            out.append(
+                doc.diagnostic(
+                    ("regime",), "unknown_regime", value=agency.regime, known=", ".join(sorted(known_regimes))
+                )
+            )
         out.extend(_check_folder(doc, agency) or _check_files(doc, agency))
         out.extend(_page_stems(doc, agency))
 
@@ -385,7 +412,7 @@ def _cross_file(docs: Sequence[LoadedDocument], valid: list[tuple[LoadedDocument
             chain.append(current)
             current = parents[current]
         if current is not None and current in chain and current == start and start not in reported:
-            cycle = chain[chain.index(current):] + [current]
+            cycle = chain[chain.index(current) :] + [current]
             reported.update(cycle)
             out.append(by_id[start].diagnostic(("parent",), "parent_cycle", cycle=" → ".join(cycle)))
     return out
@@ -406,7 +433,9 @@ def _page_stems(doc: LoadedDocument, agency: Agency) -> list[Diagnostic]:
     for index, page in enumerate(agency.pages):
         stem = Path(page.file).stem.lower()  # case-insensitive servers (IIS) would serve one for both
         if stem in seen:
-            out.append(doc.diagnostic(("pages", index, "file"), "duplicate_page_stem", value=page.file, other=seen[stem]))
+            out.append(
+                doc.diagnostic(("pages", index, "file"), "duplicate_page_stem", value=page.file, other=seen[stem])
+            )
         else:
             seen[stem] = page.file
     return out
@@ -453,5 +482,5 @@ def _page_problem(relative: str, path: Path) -> attachments.Refusal | None:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        return attachments.Refusal("page_not_utf8", {"line": data[:error.start].count(b"\n") + 1})
+        return attachments.Refusal("page_not_utf8", {"line": data[: error.start].count(b"\n") + 1})
     return None if text.strip() else attachments.Refusal("page_empty", {})

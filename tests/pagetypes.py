@@ -1,8 +1,9 @@
 """Every kind of page the build writes, and the sample site the accessibility suite and bench visit.
 
-The table is the one place to edit when a page type appears: one `PageType` line. A test
-(tests/test_a11y.py) fails when the built site holds an HTML file that no line covers, so a new
-page type is never skipped silently, and when a line matches nothing, so a removed one is noticed.
+The table derives from the layout registry (generator/layout.py), plus the pages the theme writes
+and the shared guides. A test (tests/test_a11y.py) fails when the built site holds an HTML file
+that no line covers, so a new page type is never skipped silently, and when a line matches
+nothing, so a removed one is noticed.
 
 The sample site is the demo agencies plus one clearly marked generated agency with 500 catalog
 entries (bench/corpus.py), so the catalog page is checked at a realistic size.
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.corpus import write_synthetic_agency
+from generator import layout
 from generator.build import BuildOptions, build_all
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,25 +34,26 @@ class PageType:
     bundle: str  # PORTAL, or the agency whose copy of the page is visited
     pattern: str  # glob relative to the bundle; every match is visited (e.g. each form)
     query: str = ""  # appended to the URL (e.g. a search page with results)
+    printed: bool = False  # has a print layout: checked on paper too
 
 
+_QUERIES = {"search": "?q=th%C3%B4ng+t%C6%B0", "portal_search": "?q=ke+hoach"}  # with results shown
+
+
+def _of(kind: layout.PageKind, bundle: str, pattern: str | None = None) -> PageType:
+    return PageType(kind.key, bundle, pattern or kind.url, _QUERIES.get(kind.key, ""), kind.printed)
+
+
+# Earlier lines win (page_type_of): a form's pattern would also match the forms overview.
 PAGE_TYPES: tuple[PageType, ...] = (
-    PageType("portal", PORTAL, "index.html"),
-    PageType("portal_404", PORTAL, "404.html"),
-    PageType("overview", FULL, "index.html"),
-    PageType("catalog", LARGE, "danh-muc-cong-khai.html"),
-    PageType("conditional_catalog", FULL, "danh-muc-co-dieu-kien.html"),
-    PageType("contact", FULL, "dau-moi-va-cach-yeu-cau.html"),
-    PageType("forms", FULL, "mau-*.html"),
-    PageType("regulation", FULL, "quy-che-noi-bo.html"),
-    PageType("statistics", FULL, "thong-ke.html"),
-    PageType("content", FULL, "huong-dan/*.html"),
-    PageType("agency_page", FULL, "trang/*.html"),
-    PageType("english", FULL, "english.html"),
-    PageType("accessibility", FULL, "kha-nang-tiep-can.html"),
-    PageType("search", FULL, "tim-kiem.html", query="?q=th%C3%B4ng+t%C6%B0"),  # with results shown
-    PageType("portal_search", PORTAL, "tim-kiem.html", query="?q=ke+hoach"),
-    PageType("not_found", FULL, "404.html"),
+    *(_of(kind, PORTAL) for kind in layout.PORTAL_PAGES),
+    PageType("portal_404", PORTAL, layout.NOT_FOUND),
+    *(_of(kind, LARGE if kind.key == "catalog" else FULL) for kind in layout.BUNDLE_PAGES),
+    _of(layout.FORM, FULL, layout.form_slug("*") + ".html"),
+    PageType("content", FULL, f"{layout.SHARED_PAGES}/*.html"),
+    _of(layout.EXTRA, FULL, layout.extra_slug("*") + ".html"),
+    _of(layout.ENGLISH, FULL),
+    PageType("not_found", FULL, layout.NOT_FOUND),
 )
 
 
@@ -71,7 +74,7 @@ def pages_of(site: Path, page_type: PageType) -> list[str]:
     base = site / page_type.bundle if page_type.bundle else site
     return sorted((Path(page_type.bundle) / p.relative_to(base)).as_posix() if page_type.bundle
                   else p.relative_to(base).as_posix()
-                  for p in base.glob(page_type.pattern) if p.is_file())
+                  for p in base.glob(page_type.pattern) if p.is_file() and page_type_of(site, p) == page_type.name)
 
 
 def page_type_of(site: Path, html_file: Path) -> str | None:

@@ -23,6 +23,8 @@ from tests.servers import static_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
+PRINTED = {t.name for t in PAGE_TYPES if t.printed}
+
 TOOLS = Path(__file__).parent / "a11y"
 AXE_JS = TOOLS / "node_modules" / "axe-core" / "axe.min.js"
 VNU_JAR = TOOLS / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -250,10 +252,10 @@ def test_every_page_type_is_complete_without_javascript(chromium, sample_site, s
             rows = page.locator("table.tc-catalog tbody tr")
             if rows.count() != LARGE_ENTRIES or not rows.last.is_visible():
                 problems.append(f"{where}: {rows.count()} catalog rows shown, expected {LARGE_ENTRIES}")
-        if page_type == "forms":
+        if page_type in PRINTED:
             page.emulate_media(media="print")
             if not page.locator("article").is_visible() or page.locator(".md-header").is_visible():
-                problems.append(f"{where}: the printed form is not the content alone")
+                problems.append(f"{where}: the printed page is not the content alone")
             page.emulate_media(media="screen")
     context.close()
     assert problems == []

@@ -41,6 +41,7 @@ def test_the_contrast_message_gives_the_ratio_the_threshold_and_a_fix(tmp_path):
     assert "4.47:1" in en and "Fix:" in en
 
 
+@pytest.mark.slow  # the demo built with MkDocs
 def test_the_header_takes_the_colour(demo_site):
     page = (demo_site / "bo-mau" / "index.html").read_text(encoding="utf-8")
     assert 'href="assets/brand.css"' in page  # a stylesheet file: no inline style under the CSP

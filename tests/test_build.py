@@ -11,6 +11,7 @@ import pytest
 
 from generator import mkdocs_adapter
 from generator.build import InvalidInput, build_all
+from generator.diagnostics import BuildFailed
 from generator.load import load_file
 from generator.validate import discover
 from tests.conftest import AGENCIES, build_options, write_agency
@@ -129,11 +130,11 @@ def test_a_failed_build_leaves_the_published_site_untouched(tmp_path: Path, monk
     def fail_on_second_agency(spec):
         calls.append(spec.site_dir)
         if len(calls) == 3:  # portal, so-a, then so-b fails midway
-            raise mkdocs_adapter.BuildFailed(["simulated failure"])
+            raise BuildFailed(["simulated failure"])
         real_build(spec)
 
     monkeypatch.setattr(mkdocs_adapter, "build", fail_on_second_agency)
-    with pytest.raises(mkdocs_adapter.BuildFailed):
+    with pytest.raises(BuildFailed):
         build_all(build_options(agencies, out))
     assert _digest(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []

@@ -19,7 +19,7 @@ import material
 import pytest
 import yaml
 
-from generator import discovery, export, regime as regimes
+from generator import export, feeds, regime as regimes
 from generator.build import build_all
 from generator.i18n import catalog
 from generator.model import Agency, CatalogEntry
@@ -270,16 +270,16 @@ def test_the_feed_stays_well_formed_whatever_the_text(tmp_path: Path):
                               summary=f"Tóm{NOT_XML} tắt")
     site = tmp_path / "site"
     (site / "so-thu").mkdir(parents=True)
-    discovery.write_site(site, [agency], {agency.id}, "https://stp.example.gov.vn/", BUILD_DATE, catalog("vi"))
+    feeds.write_site(site, [agency], {agency.id}, "https://stp.example.gov.vn/", BUILD_DATE, catalog("vi"))
     atom = "{http://www.w3.org/2005/Atom}"
-    feed = ET.parse(site / "so-thu" / discovery.FEED).getroot()
+    feed = ET.parse(site / "so-thu" / feeds.FEED).getroot()
     assert feed.findtext(f"{atom}author/{atom}name") == "Sở Thử"
     assert feed.findtext(f"{atom}entry/{atom}title") == "305/KH: Kế hoạch"
     assert feed.findtext(f"{atom}entry/{atom}summary") == "Tóm tắt"
 
 
 def test_the_sitemap_index_stays_well_formed_whatever_the_ids():
-    index = ET.fromstring(discovery.sitemap_index("https://stp.example.gov.vn/", [f"so{NOT_XML}-thu"], BUILD_DATE))
+    index = ET.fromstring(feeds.sitemap_index("https://stp.example.gov.vn/", [f"so{NOT_XML}-thu"], BUILD_DATE))
     namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
     assert [loc.text for loc in index.iter(f"{namespace}loc")] == [
         "https://stp.example.gov.vn/sitemap.xml", "https://stp.example.gov.vn/so-thu/sitemap.xml"]

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from bench.corpus import write_synthetic_agency
+from generator import layout
 from generator import regime as regimes
 from generator.build import build_all
 from generator.deadlines import add_working_days
@@ -27,8 +28,8 @@ from tests.htmlscan import read
 
 pytestmark = pytest.mark.slow
 
-PAGES = ["index.html", "danh-muc-cong-khai.html", "danh-muc-co-dieu-kien.html", "dau-moi-va-cach-yeu-cau.html",
-         "mau-phieu.html", "quy-che-noi-bo.html", "thong-ke.html", "english.html"]
+# Every section page that shows agency data (the search and accessibility pages show none).
+PAGES = [kind.url for kind in (*layout.BUNDLE_PAGES, layout.ENGLISH) if kind.key not in ("search", "accessibility")]
 DEMO_IDS = sorted(p.stem for p in AGENCIES.glob("*.yaml"))
 
 

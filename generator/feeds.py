@@ -1,6 +1,6 @@
-"""Discoverability of the published site: Atom feeds, sitemap index, robots.txt, redirects.
+"""Stage 7 — feeds: the discoverability of the published site (Atom feeds, sitemap index, robots.txt, redirects).
 
-Runs at the end of the build stage, on the staging folder, after MkDocs wrote every bundle (each
+Runs on the staging folder, after MkDocs wrote every bundle (each
 with its own sitemap.xml when --site-url is given). Everything here is a plain file derived from
 the validated agencies and the build date, so two builds of the same inputs write the same bytes.
 """
@@ -12,12 +12,11 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from generator import xmltext
+from generator import layout, xmltext
 from generator.i18n import Catalog
 from generator.model import Agency
 
 FEED = "feed.atom"
-CATALOG_PAGE = "danh-muc-cong-khai.html"  # where each catalog entry has its anchor (render stage)
 SITEMAP_INDEX = "sitemap-index.xml"
 
 
@@ -34,19 +33,13 @@ def _stamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def _base(site_url: str | None, agency_id: str | None = None) -> str | None:
-    if not site_url:
-        return None
-    base = site_url if site_url.endswith("/") else site_url + "/"
-    return f"{base}{agency_id}/" if agency_id else base
-
-
 def atom_feed(agency: Agency, build_date: dt.date, messages: Catalog, site_url: str | None) -> str:
     """The agency's catalog entries, newest disclosure first; ids are URNs, stable across moves.
 
     Links are absolute under --site-url, else relative to the feed (which sits in the bundle root).
     """
-    base = _base(site_url, agency.id) or ""
+    base = layout.bundle_url(site_url, agency.id) or ""
+    catalog = layout.page_url("catalog")  # where each catalog entry has its anchor
     title = messages.text("hosting.feed.title", agency=agency.name)
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
@@ -55,8 +48,8 @@ def atom_feed(agency: Agency, build_date: dt.date, messages: Catalog, site_url: 
         f"  <title>{_text(title)}</title>",
         f"  <updated>{_stamp(build_date)}</updated>",
         f"  <author><name>{_text(agency.name)}</name><email>{_text(agency.email)}</email></author>",
-        f"  <link rel=\"self\" href={_attr(base + FEED)}/>",
-        f"  <link rel=\"alternate\" type=\"text/html\" href={_attr(base + CATALOG_PAGE)}/>",
+        f'  <link rel="self" href={_attr(base + FEED)}/>',
+        f'  <link rel="alternate" type="text/html" href={_attr(base + catalog)}/>',
     ]
     for entry in sorted(agency.catalog, key=lambda e: (e.disclosed, e.id), reverse=True):
         heading = f"{entry.number}: {entry.title}" if entry.number else entry.title
@@ -67,7 +60,7 @@ def atom_feed(agency: Agency, build_date: dt.date, messages: Catalog, site_url: 
             f"    <title>{_text(heading)}</title>",
             f"    <published>{_stamp(entry.disclosed)}</published>",
             f"    <updated>{_stamp(max(d for d in (entry.disclosed, entry.reviewed) if d))}</updated>",
-            f"    <link rel=\"alternate\" type=\"text/html\" href={_attr(f'{base}{CATALOG_PAGE}#{entry.id}')}/>",
+            f'    <link rel="alternate" type="text/html" href={_attr(f"{base}{catalog}#{entry.id}")}/>',
             f"    <summary>{_text(summary)}</summary>",
             "  </entry>",
         ]
@@ -84,7 +77,7 @@ def redirect_page(target: str, messages: Catalog) -> str:
         '<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="refresh" content={quoteattr("0; url=" + target)}>\n'
         '<meta name="robots" content="noindex">\n'
-        f"<link rel=\"canonical\" href={href}>\n"
+        f'<link rel="canonical" href={href}>\n'
         f"<title>{title}</title>\n</head>\n<body>\n"
         f"<h1>{title}</h1>\n"
         f"<p>{escape(messages.text('hosting.redirect.text'))} <a href={href}>{escape(target)}</a></p>\n"
@@ -96,7 +89,7 @@ def write_redirects(site: Path, agency: Agency, messages: Catalog) -> list[Path]
     """Every page of the renamed agency's bundle also answers at site/<old-id>/<same path>."""
     bundle = site / agency.id
     written: list[Path] = []
-    pages = sorted(p.relative_to(bundle) for p in bundle.rglob("*.html") if p.name != "404.html")
+    pages = sorted(p.relative_to(bundle) for p in bundle.rglob("*.html") if p.name != layout.NOT_FOUND)
     for old_id in agency.previous_ids:
         for page in pages:
             target = site / old_id / page
@@ -109,24 +102,34 @@ def write_redirects(site: Path, agency: Agency, messages: Catalog) -> list[Path]
 
 def sitemap_index(site_url: str, bundle_ids: Sequence[str], build_date: dt.date) -> str:
     """One index over the portal's sitemap and every bundle's own (MkDocs writes those)."""
-    base = _base(site_url)
+    base = layout.bundle_url(site_url)
     locations = [f"{base}sitemap.xml"] + [f"{base}{agency_id}/sitemap.xml" for agency_id in sorted(bundle_ids)]
-    entries = "".join(f"  <sitemap><loc>{_text(loc)}</loc><lastmod>{build_date.isoformat()}</lastmod></sitemap>\n"
-                      for loc in locations)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + entries + "</sitemapindex>\n")
+    entries = "".join(
+        f"  <sitemap><loc>{_text(loc)}</loc><lastmod>{build_date.isoformat()}</lastmod></sitemap>\n"
+        for loc in locations
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + entries + "</sitemapindex>\n"
+    )
 
 
 def robots_txt(site_url: str | None) -> str:
     """Everything may be indexed; the sitemap index is named when the public address is known."""
     lines = ["User-agent: *", "Allow: /"]
     if site_url:
-        lines.append(f"Sitemap: {_base(site_url)}{SITEMAP_INDEX}")
+        lines.append(f"Sitemap: {layout.bundle_url(site_url)}{SITEMAP_INDEX}")
     return "\n".join(lines) + "\n"
 
 
-def write_site(site: Path, agencies: Sequence[Agency], built: Collection[str], site_url: str | None,
-               build_date: dt.date, messages: Catalog) -> None:
+def write_site(
+    site: Path,
+    agencies: Sequence[Agency],
+    built: Collection[str],
+    site_url: str | None,
+    build_date: dt.date,
+    messages: Catalog,
+) -> None:
     """All discovery files for a staged site: feeds of the bundles `built` now (a reused bundle keeps
     its own), redirects, portal sitemap index and robots.txt."""
     for agency in agencies:
@@ -134,5 +137,7 @@ def write_site(site: Path, agencies: Sequence[Agency], built: Collection[str], s
             (site / agency.id / FEED).write_text(atom_feed(agency, build_date, messages, site_url), encoding="utf-8")
         write_redirects(site, agency, messages)
     if site_url:
-        (site / SITEMAP_INDEX).write_text(sitemap_index(site_url, [a.id for a in agencies], build_date), encoding="utf-8")
+        (site / SITEMAP_INDEX).write_text(
+            sitemap_index(site_url, [a.id for a in agencies], build_date), encoding="utf-8"
+        )
     (site / "robots.txt").write_text(robots_txt(site_url), encoding="utf-8")
