@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from generator import layout
 from generator import regime as regimes
 from generator.i18n import Catalog, catalog
 from generator.schema import json_schema
@@ -243,6 +244,6 @@ def write_admin(target: Path, settings: dict[str, Any], messages: Catalog) -> bo
     for pattern in _VENDORED:
         for source in sorted(DECAP_DIST.glob(pattern)):
             shutil.copyfile(source, target / source.name)
-    (target / "index.html").write_text(_page(messages), encoding="utf-8")
+    (target / layout.DIRECTORY_INDEX).write_text(_page(messages), encoding="utf-8")
     (target / "config.yml").write_text(config_text(settings, messages), encoding="utf-8")
     return True

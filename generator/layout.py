@@ -88,6 +88,10 @@ def page_url(key: str) -> str:
     return _BY_KEY[key].url
 
 
+# The page a folder's own URL (…/) serves: the overview's file, in bundles, the portal and admin/ alike.
+DIRECTORY_INDEX = page_url("overview")
+
+
 def form_slug(form_id: str) -> str:
     return FORM.slug.format(form=form_id)
 

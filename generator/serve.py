@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from generator import layout
 from generator import regime as regimes
 from generator.build import BuildOptions
 from generator.diagnostics import Diagnostic
@@ -119,7 +120,7 @@ def make_handler(out: Path, current: Callable[[], BuildState], messages: Catalog
                 return None
             target = Path(self.translate_path(path))
             if path.endswith("/"):
-                target = target / "index.html"
+                target = target / layout.DIRECTORY_INDEX
             return target if target.suffix == ".html" else None
 
         def do_GET(self) -> None:
