@@ -9,7 +9,6 @@ gzip (Pagefind's index, sitemap.xml.gz) and zip (.docx) members unpacked.
 
 from __future__ import annotations
 
-import gzip
 import html
 import io
 import re
@@ -62,7 +61,7 @@ def _unpacked(data: bytes, depth: int = 0) -> Iterator[bytes]:
                 for info in archive.infolist():
                     if info.file_size <= _MAX_UNPACKED:
                         yield from _unpacked(archive.read(info), depth + 1)
-        except (zipfile.BadZipFile, gzip.BadGzipFile, OSError):
+        except (zipfile.BadZipFile, OSError):
             pass
 
 
