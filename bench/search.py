@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from bench.corpus import write_synthetic_agency  # noqa: E402
 from generator import index, layout, mkdocs_adapter, regime as regimes  # noqa: E402
 from generator.build import BuildOptions, _spec  # noqa: E402
-from generator.i18n import catalog  # noqa: E402
+from generator.i18n import load_messages  # noqa: E402
 from generator.render import AgencyRenderer, render_portal  # noqa: E402
 from generator.validate import check_paths  # noqa: E402
 from tests.servers import CHROMIUM_ARGS, chromium_path, static_server  # noqa: E402
@@ -163,7 +163,7 @@ def main() -> None:
     agencies_dir, out = work / "agencies", work / "site"
     shutil.rmtree(agencies_dir, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
-    messages = catalog("vi")
+    messages = load_messages("vi")
 
     t = time.perf_counter()
     make_corpus(agencies_dir, args.agencies, args.entries)

@@ -17,11 +17,17 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from generator import cms  # noqa: E402
-from generator.i18n import catalog  # noqa: E402
+from generator.i18n import load_messages  # noqa: E402
 from tests.conftest import MINIMAL_AGENCY, write_agency  # noqa: E402
 from tests.servers import CHROMIUM_ARGS, chromium_path  # noqa: E402
-from tests.test_cms import (admin_policy, catalog_list, decap_proxy, demo_repository, open_editor,  # noqa: E402
-                            serving_with_policy)
+from tests.test_cms import (
+    admin_policy,
+    catalog_list,
+    decap_proxy,
+    demo_repository,
+    open_editor,  # noqa: E402
+    serving_with_policy,
+)
 from tests.test_serve import BROKEN, serving  # noqa: E402
 
 IMAGES = ROOT / "docs" / "img"
@@ -30,9 +36,12 @@ VIEWPORT = {"width": 1100, "height": 760}
 
 def editor_shots(browser, work: Path) -> None:
     with decap_proxy(demo_repository(work / "repo")) as proxy:
-        settings = {"backend": {"name": "gitlab", "repo": "so-tu-phap/tiepcan", "branch": "main"},
-                    "publish_mode": "simple", "local_backend": {"url": proxy}}
-        cms.write_admin(work / "www" / "admin", settings, catalog())
+        settings = {
+            "backend": {"name": "gitlab", "repo": "so-tu-phap/tiepcan", "branch": "main"},
+            "publish_mode": "simple",
+            "local_backend": {"url": proxy},
+        }
+        cms.write_admin(work / "www" / "admin", settings, load_messages())
         with serving_with_policy(work / "www", admin_policy(proxy.removesuffix("/api/v1"))) as base:
             context = browser.new_context(viewport=VIEWPORT, locale="vi-VN")
             page = context.new_page()
@@ -62,10 +71,10 @@ def preview_shot(browser, work: Path) -> None:
         page = context.new_page()
         page.goto(base + "so-thu/index.html")
         agency.write_text(BROKEN, encoding="utf-8")
-        page.get_by_role("heading", name=catalog().text("serve.title")).wait_for(timeout=60_000)
+        page.get_by_role("heading", name=load_messages().text("serve.title")).wait_for(timeout=60_000)
         page.screenshot(path=IMAGES / "xem-truoc-loi.png")
         agency.write_text(MINIMAL_AGENCY.format(id="so-thu"), encoding="utf-8")
-        page.get_by_role("heading", name=catalog().text("serve.title")).wait_for(state="detached", timeout=60_000)
+        page.get_by_role("heading", name=load_messages().text("serve.title")).wait_for(state="detached", timeout=60_000)
         page.screenshot(path=IMAGES / "xem-truoc-da-sua.png")
         context.close()
 

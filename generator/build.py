@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from generator import cms, export, feeds, index, layout, leakscan, mkdocs_adapter, package
 from generator import regime as regimes
 from generator.diagnostics import Diagnostic
-from generator.i18n import Catalog, catalog
+from generator.i18n import Messages, load_messages
 from generator.model import Agency
 from generator.publish import staged
 from generator.render import AgencyRenderer, NavSection, Page, RenderedSite, render_portal
@@ -134,7 +134,7 @@ def _nav_item(item: Page | NavSection) -> dict[str, Any]:
 
 
 def _spec(
-    options: BuildOptions, site: RenderedSite, site_dir: Path, agency_id: str | None, messages: Catalog
+    options: BuildOptions, site: RenderedSite, site_dir: Path, agency_id: str | None, messages: Messages
 ) -> mkdocs_adapter.BuildSpec:
     extra = dict(site.extra)
     extra["banner"] = messages.text("ui.sample_notice") if site.extra.get("sample") else ""
@@ -178,7 +178,7 @@ def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _:
     ]
     report.kept = [k.model.id for k in kept]
     agencies: Sequence[AgencySource] = sorted([*result.usable, *kept], key=lambda a: a.model.id)
-    messages = catalog(options.lang)
+    messages = load_messages(options.lang)
     cms_settings = cms.load_settings(options.cms) if options.cms else None
     names = {a.model.id: a.model.name for a in agencies}
     renderer = AgencyRenderer(messages, options.content_dir, options.build_date)

@@ -11,7 +11,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from generator.i18n import Catalog
+from generator.i18n import Messages
 from generator.model import YearStatistics
 
 SERIES = ("received", "provided", "refused", "transferred")
@@ -27,7 +27,7 @@ def _values(row: YearStatistics) -> dict[str, int]:
     }
 
 
-def statistics_chart(rows: Sequence[YearStatistics], messages: Catalog) -> Markup:
+def statistics_chart(rows: Sequence[YearStatistics], messages: Messages) -> Markup:
     years = sorted(rows, key=lambda r: r.year)
     label = {s: messages.text(f"ui.statistics.series_{s}") for s in SERIES}
     peak = max([_values(r)["received"] for r in years] + [1])

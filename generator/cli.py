@@ -27,7 +27,7 @@ from generator.build import (
 )
 from generator.cms import CMS_CONFIG, CmsConfigError, vendored
 from generator.diagnostics import BuildFailed, Diagnostic
-from generator.i18n import LANGUAGES, catalog
+from generator.i18n import LANGUAGES, load_messages
 from generator.model import AGENCY_ID_PATTERN
 from generator.publish import UnsafeOutput
 from generator.validate import check_paths
@@ -40,7 +40,7 @@ _lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default="vi"
 
 
 def _report(diagnostics: Sequence[Diagnostic], lang: str) -> None:
-    messages = catalog(lang)
+    messages = load_messages(lang)
     for diagnostic in diagnostics:
         click.echo(diagnostic.format(messages), err=True)
     click.echo(messages.text("cli.problems", count=len(diagnostics)), err=True)
@@ -62,8 +62,8 @@ def check(paths: tuple[Path, ...], lang: str) -> None:
         _report(result.diagnostics, lang)
         sys.exit(1)
     for warning in result.warnings:
-        click.echo(warning.format(catalog(lang)), err=True)
-    click.echo(catalog(lang).text("cli.check_ok", count=len(result.agencies)))
+        click.echo(warning.format(load_messages(lang)), err=True)
+    click.echo(load_messages(lang).text("cli.check_ok", count=len(result.agencies)))
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -72,7 +72,7 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
     try:
         return checked_build_date(dt.date.fromisoformat(value))
     except (ValueError, BadBuildDate):
-        raise click.BadParameter(catalog().text("cli.bad_date", value=value)) from None
+        raise click.BadParameter(load_messages().text("cli.bad_date", value=value)) from None
 
 
 def build_options(function: Callable[..., None]) -> Callable[..., None]:
@@ -95,7 +95,7 @@ def _options(only: tuple[str, ...], out: Path, site_url: str | None, agencies_di
     try:
         day = build_date or default_build_date()
     except BadBuildDate as error:
-        click.echo(catalog(lang).text("cli.bad_date_env", value=error.value), err=True)
+        click.echo(load_messages(lang).text("cli.bad_date_env", value=error.value), err=True)
         sys.exit(2)
     return BuildOptions(agencies_dir=agencies_dir, out=out, only=tuple(only), site_url=site_url, regime=regime,
                         build_date=day, keep_going=keep_going, lang=lang,
@@ -104,7 +104,7 @@ def _options(only: tuple[str, ...], out: Path, site_url: str | None, agencies_di
 
 def run_build(options: BuildOptions) -> bool:
     """One build with every failure turned into a message; True when the site was published."""
-    messages = catalog(options.lang)
+    messages = load_messages(options.lang)
     if options.cms and not vendored():
         click.echo(messages.text("cms.not_vendored"), err=True)
     try:
@@ -173,7 +173,7 @@ def new(agency_id: str, folder: Path, lang: str) -> None:
     """Tạo tệp cơ quan mới agencies/ID.yaml với mọi trường và chú thích."""
     from generator.scaffold import new_agency_yaml
 
-    messages = catalog(lang)
+    messages = load_messages(lang)
     if not re.match(AGENCY_ID_PATTERN, agency_id):  # the same rule the validator applies
         raise click.BadParameter(messages.text("error.agency_id", value=agency_id), param_hint="ID")
     target = folder / f"{agency_id}.yaml"
@@ -195,7 +195,7 @@ def package(site: Path, out: Path, only: tuple[str, ...], lang: str) -> None:
     """Đóng gói từng chuyên mục: <mã>.zip, <mã>.tar.gz, manifest, SHA256SUMS (xem docs/deploy/)."""
     from generator.package import bundles, package_all
 
-    messages = catalog(lang)
+    messages = load_messages(lang)
     found = {bundle.name for bundle in bundles(site)} if site.is_dir() else set()
     if not found:
         click.echo(messages.text("hosting.package.no_site", site=str(site)), err=True)
@@ -221,13 +221,13 @@ def schema(root: Path) -> None:
         try:
             click.echo(str(write_config(root)))
         except CmsConfigError as error:
-            click.echo(catalog().text(error.key, **error.params), err=True)
+            click.echo(load_messages().text(error.key, **error.params), err=True)
             sys.exit(1)
 
 
 def _agency_file(agencies_dir: Path, agency_id: str, lang: str) -> Path:
     if not re.match(AGENCY_ID_PATTERN, agency_id):  # also keeps --agency from naming a path outside the folder
-        raise click.BadParameter(catalog(lang).text("error.agency_id", value=agency_id), param_hint="--agency")
+        raise click.BadParameter(load_messages(lang).text("error.agency_id", value=agency_id), param_hint="--agency")
     return agencies_dir / f"{agency_id}.yaml"
 
 
@@ -240,7 +240,7 @@ def _overrides(kind: Kind, maps: tuple[str, ...], lang: str) -> dict[str, str]:
     for text in maps:
         column, _, name = text.rpartition("=")
         if not column.strip() or name.strip() not in fields:
-            raise click.BadParameter(catalog(lang).text("spreadsheet.bad_map", value=text, fields=", ".join(fields)),
+            raise click.BadParameter(load_messages(lang).text("spreadsheet.bad_map", value=text, fields=", ".join(fields)),
                                      param_hint="--map")
         key = column.strip()
         out[normalize(key)] = name.strip()  # a header ("STT" too)…
@@ -275,7 +275,7 @@ def _import_command(kind_name: str, help_text: str) -> None:
         from generator.sheet_import import import_sheet
         from generator.spreadsheet import KINDS, read_sheet
 
-        kind, messages = KINDS[kind_name], catalog(lang)
+        kind, messages = KINDS[kind_name], load_messages(lang)
         path = _agency_file(agencies_dir, agency_id, lang)
         if not path.is_file():
             click.echo(messages.text("spreadsheet.no_agency", path=str(path), id=agency_id), err=True)
@@ -317,7 +317,7 @@ def _export_command(kind_name: str, help_text: str) -> None:
         from generator.sheet_import import current_entries
         from generator.spreadsheet import KINDS, workbook
 
-        kind, messages = KINDS[kind_name], catalog(lang)
+        kind, messages = KINDS[kind_name], load_messages(lang)
         path = _agency_file(agencies_dir, agency_id, lang)
         if not path.is_file():
             click.echo(messages.text("spreadsheet.no_agency", path=str(path), id=agency_id), err=True)
@@ -343,8 +343,8 @@ def export_template(out: Path, kind_name: str, lang: str) -> None:
     """Ghi một bảng tính trống đúng mẫu, có danh sách chọn và trang hướng dẫn."""
     from generator.spreadsheet import KINDS, workbook
 
-    workbook(KINDS[kind_name], [], catalog(lang)).save(out)
-    click.echo(catalog(lang).text("spreadsheet.exported", path=str(out), count=0))
+    workbook(KINDS[kind_name], [], load_messages(lang)).save(out)
+    click.echo(load_messages(lang).text("spreadsheet.exported", path=str(out), count=0))
 
 
 @main.command()
@@ -360,7 +360,7 @@ def diff(revisions: tuple[str, ...], agencies_dir: Path, output_format: str, lan
 
     if len(revisions) > 2:
         raise click.UsageError("REV1 [REV2]")
-    messages = catalog(lang)
+    messages = load_messages(lang)
     old_revision = revisions[0] if revisions else "HEAD"
     new_revision = revisions[1] if len(revisions) == 2 else WORKING_TREE
     labels = (old_revision, new_revision or messages.text("diff.working_tree"))

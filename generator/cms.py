@@ -17,7 +17,7 @@ import yaml
 
 from generator import layout
 from generator import regime as regimes
-from generator.i18n import Catalog, catalog
+from generator.i18n import Messages, load_messages
 from generator.schema import json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +56,7 @@ def _definition(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any] 
     return schema["definitions"][ref.rsplit("/", 1)[-1]] if ref else None
 
 
-def _legal_labels(messages: Catalog) -> dict[str, dict[str, str]]:
+def _legal_labels(messages: Messages) -> dict[str, dict[str, str]]:
     """Choices the law names, worded as the newest legal regime words them (generator/data/regimes/)."""
     data = regimes.all_regimes()[-1].data
     clauses = {
@@ -74,13 +74,13 @@ def _legal_labels(messages: Catalog) -> dict[str, dict[str, str]]:
     }
 
 
-def _options(name: str, values: list[str], messages: Catalog) -> list[dict[str, str]]:
+def _options(name: str, values: list[str], messages: Messages) -> list[dict[str, str]]:
     labels = _legal_labels(messages).get(name, {})
     return [{"label": labels.get(value, value), "value": value} for value in values]
 
 
 def _widget(
-    schema: dict[str, Any], name: str, node: dict[str, Any], messages: Catalog, optional: bool = False
+    schema: dict[str, Any], name: str, node: dict[str, Any], messages: Messages, optional: bool = False
 ) -> dict[str, Any]:
     """Decap widget settings for one schema node (the field's title and hint are added by the caller)."""
     nested = _definition(schema, node)
@@ -131,7 +131,7 @@ def _widget(
 
 
 def _fields(
-    schema: dict[str, Any], model: dict[str, Any], messages: Catalog, optional: bool = False
+    schema: dict[str, Any], model: dict[str, Any], messages: Messages, optional: bool = False
 ) -> list[dict[str, Any]]:
     required = set() if optional else set(model.get("required", []))
     fields = []
@@ -149,9 +149,9 @@ def _fields(
     return fields
 
 
-def decap_config(settings: dict[str, Any], messages: Catalog | None = None) -> dict[str, Any]:
+def decap_config(settings: dict[str, Any], messages: Messages | None = None) -> dict[str, Any]:
     """Decap CMS's config.yml: the backend from cms.yml, one folder collection of agency files."""
-    messages = messages or catalog()
+    messages = messages or load_messages()
     schema = json_schema()
     return {
         **{key: settings[key] for key in _SETTINGS if key in settings},
@@ -200,8 +200,8 @@ def load_settings(path: Path) -> dict[str, Any]:
     return settings
 
 
-def config_text(settings: dict[str, Any], messages: Catalog | None = None) -> str:
-    header = "# " + (messages or catalog()).text("cms.generated") + "\n"
+def config_text(settings: dict[str, Any], messages: Messages | None = None) -> str:
+    header = "# " + (messages or load_messages()).text("cms.generated") + "\n"
     return header + yaml.safe_dump(decap_config(settings, messages), allow_unicode=True, sort_keys=False, width=120)
 
 
@@ -213,7 +213,7 @@ def write_config(root: Path) -> Path:
     return target
 
 
-def _page(messages: Catalog) -> str:
+def _page(messages: Messages) -> str:
     """The admin page: one external script, nothing inline, nothing from another host."""
     return f"""<!doctype html>
 <html lang="vi">
@@ -235,7 +235,7 @@ def vendored() -> bool:
     return (DECAP_DIST / "decap-cms.js").is_file()
 
 
-def write_admin(target: Path, settings: dict[str, Any], messages: Catalog) -> bool:
+def write_admin(target: Path, settings: dict[str, Any], messages: Messages) -> bool:
     """site/admin/: Decap's files, the page and config.yml. False (and nothing written) when Decap
     is not installed (no npm): the rest of the site is built as usual."""
     if not vendored():

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.i18n import Catalog
+from generator.i18n import Messages
 
 
 @dataclass(frozen=True, order=True)
@@ -27,7 +27,7 @@ class Diagnostic:
     # How the column is shown when it is not a number: a spreadsheet's column letter ("C").
     column_label: str | None = field(default=None, compare=False)
 
-    def format(self, catalog: Catalog) -> str:
+    def format(self, catalog: Messages) -> str:
         params = {key: _printable(value) for key, value in self.params.items()}
         # A "did you mean" suggestion is worded in the reader's language, inside the main message.
         suggestion = params.pop("suggestion", None)

@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from generator.diagnostics import Diagnostic
-from generator.i18n import Catalog
+from generator.i18n import Messages
 from generator.load import LoadedDocument, load_bytes
 from generator.model import Agency
 from generator.validate import discover, is_agency_file
@@ -269,7 +269,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~])")
 
 @dataclass(frozen=True)
 class _Wording:
-    messages: Catalog
+    messages: Messages
     markdown: bool
 
     def data(self, value: Any) -> str:
@@ -317,7 +317,7 @@ class _Wording:
         )
 
 
-def render(diffs: list[AgencyDiff], messages: Catalog, labels: tuple[str, str], markdown: bool) -> str:
+def render(diffs: list[AgencyDiff], messages: Messages, labels: tuple[str, str], markdown: bool) -> str:
     words = _Wording(messages, markdown)
     lines = [messages.text("diff.heading_md" if markdown else "diff.heading", old=labels[0], new=labels[1]), ""]
     if not diffs:

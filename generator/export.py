@@ -22,7 +22,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
 from generator import attachments, layout, xmltext
-from generator.i18n import Catalog
+from generator.i18n import Messages
 from generator.model import Agency, CatalogEntry
 from generator.render import catalog_order, fillable_forms
 
@@ -32,7 +32,7 @@ class ExportContext:
     agency: Agency
     regime: dict[str, Any]
     build_date: dt.date
-    messages: Catalog
+    messages: Messages
     bundle_url: str | None  # absolute URL of the bundle when --site-url is known, for links in the copies
 
 

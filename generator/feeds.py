@@ -13,7 +13,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from generator import layout, xmltext
-from generator.i18n import Catalog
+from generator.i18n import Messages
 from generator.model import Agency
 
 FEED = "feed.atom"
@@ -33,7 +33,7 @@ def _stamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def atom_feed(agency: Agency, build_date: dt.date, messages: Catalog, site_url: str | None) -> str:
+def atom_feed(agency: Agency, build_date: dt.date, messages: Messages, site_url: str | None) -> str:
     """The agency's catalog entries, newest disclosure first; ids are URNs, stable across moves.
 
     Links are absolute under --site-url, else relative to the feed (which sits in the bundle root).
@@ -68,7 +68,7 @@ def atom_feed(agency: Agency, build_date: dt.date, messages: Catalog, site_url: 
     return "\n".join(lines) + "\n"
 
 
-def redirect_page(target: str, messages: Catalog) -> str:
+def redirect_page(target: str, messages: Messages) -> str:
     """A page that sends the reader to `target` (relative) without script: meta refresh + a link."""
     href = quoteattr(target)
     title = escape(messages.text("hosting.redirect.title"))
@@ -85,7 +85,7 @@ def redirect_page(target: str, messages: Catalog) -> str:
     )
 
 
-def write_redirects(site: Path, agency: Agency, messages: Catalog) -> list[Path]:
+def write_redirects(site: Path, agency: Agency, messages: Messages) -> list[Path]:
     """Every page of the renamed agency's bundle also answers at site/<old-id>/<same path>."""
     bundle = site / agency.id
     written: list[Path] = []
@@ -128,7 +128,7 @@ def write_site(
     built: Collection[str],
     site_url: str | None,
     build_date: dt.date,
-    messages: Catalog,
+    messages: Messages,
 ) -> None:
     """All discovery files for a staged site: feeds of the bundles `built` now (a reused bundle keeps
     its own), redirects, portal sitemap index and robots.txt."""

@@ -1,4 +1,4 @@
-"""Message catalogs: every user-facing sentence lives in generator/messages/<lang>.yaml."""
+"""Messages: every user-facing sentence lives in generator/messages/<lang>.yaml."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 
 
-class Catalog:
+class Messages:
     """Looks up dotted keys; falls back to Vietnamese, the reference language."""
 
-    def __init__(self, lang: str, messages: dict[str, str], fallback: Catalog | None = None):
+    def __init__(self, lang: str, messages: dict[str, str], fallback: Messages | None = None):
         self.lang = lang
         self._messages = messages
         self._fallback = fallback
@@ -50,10 +50,10 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
 
 
 @cache
-def catalog(lang: str = DEFAULT_LANGUAGE) -> Catalog:
+def load_messages(lang: str = DEFAULT_LANGUAGE) -> Messages:
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
     text = resources.files("generator.messages").joinpath(f"{lang}.yaml").read_text(encoding="utf-8")
     messages = _flatten(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
-    fallback = None if lang == DEFAULT_LANGUAGE else catalog(DEFAULT_LANGUAGE)
-    return Catalog(lang, messages, fallback)
+    fallback = None if lang == DEFAULT_LANGUAGE else load_messages(DEFAULT_LANGUAGE)
+    return Messages(lang, messages, fallback)

@@ -32,7 +32,7 @@ from pagefind.service import get_executable
 
 from generator import layout
 from generator.diagnostics import BuildFailed
-from generator.i18n import Catalog
+from generator.i18n import Messages
 from generator.model import Agency
 
 INDEX_DIR = "pagefind"
@@ -307,7 +307,7 @@ def index_agency(agency: Agency, bundle: Path, pages: Mapping[str, tuple[str, st
 
 
 def directory_records(
-    agencies: Sequence[Agency], documents: dict[str, list[Record]], messages: Catalog
+    agencies: Sequence[Agency], documents: dict[str, list[Record]], messages: Messages
 ) -> list[Record]:
     """One record per agency for the portal index: words shared by most agencies left out."""
     models = {a.id: a for a in agencies}
@@ -332,5 +332,7 @@ def directory_records(
     ]
 
 
-def index_portal(agencies: Sequence[Agency], documents: dict[str, list[Record]], root: Path, messages: Catalog) -> None:
+def index_portal(
+    agencies: Sequence[Agency], documents: dict[str, list[Record]], root: Path, messages: Messages
+) -> None:
     write_index(directory_records(agencies, documents, messages), root / INDEX_DIR)

@@ -23,7 +23,7 @@ import nh3
 from markupsafe import Markup
 
 from generator import attachments, chart, compliance, deadlines, layout
-from generator.i18n import Catalog
+from generator.i18n import Messages
 from generator.model import Agency, CatalogEntry
 from generator.regime import Regime
 from generator.validate import AgencySource
@@ -111,7 +111,7 @@ class RenderedSite:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def environment(loader_paths: Iterable[Path], messages: Catalog) -> jinja2.Environment:
+def environment(loader_paths: Iterable[Path], messages: Messages) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in loader_paths]),
         autoescape=True,
@@ -135,7 +135,7 @@ def environment(loader_paths: Iterable[Path], messages: Catalog) -> jinja2.Envir
 class AgencyRenderer:
     """Writes one agency's pages. The page list (generator/layout.py) is the nav, in reading order."""
 
-    def __init__(self, messages: Catalog, content_dir: Path, build_date: dt.date):
+    def __init__(self, messages: Messages, content_dir: Path, build_date: dt.date):
         self.messages = messages
         self.content_dir = content_dir
         self.build_date = build_date
@@ -280,7 +280,7 @@ def _effective_contact(agency: Agency) -> dict[str, Any]:
     }
 
 
-def _parts(agency: Agency, regime: Regime, messages: Catalog) -> list[compliance.PartStatus]:
+def _parts(agency: Agency, regime: Regime, messages: Messages) -> list[compliance.PartStatus]:
     labels = {key: messages.text(f"ui.status.{key}") for key in ("contact_people", "statistics", "english_contact")}
     return compliance.section_status(agency, regime.data, labels)
 
@@ -293,7 +293,7 @@ def _first_heading(path: Path) -> str | None:
 
 
 def render_portal(
-    agencies: list[AgencySource], regimes: dict[str, Regime], docs_dir: Path, messages: Catalog, build_date: dt.date
+    agencies: list[AgencySource], regimes: dict[str, Regime], docs_dir: Path, messages: Messages, build_date: dt.date
 ) -> RenderedSite:
     """The portal: every agency, grouped under its parent, linking to its bundle; then, for the
     supervising Department of Justice, what each agency has published and its latest yearly figures."""
@@ -334,7 +334,7 @@ def render_portal(
 
 
 def _search_filters(
-    models: dict[str, Agency], children: dict[str | None, list[Agency]], messages: Catalog
+    models: dict[str, Agency], children: dict[str | None, list[Agency]], messages: Messages
 ) -> list[tuple[str, str, list[tuple[str, str]]]]:
     """The portal search's filter choices (key, label, [(value, text)]): values are what the index stores."""
     by_name = sorted(models.values(), key=lambda m: (m.name, m.id))

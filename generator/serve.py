@@ -26,7 +26,7 @@ from generator import layout
 from generator import regime as regimes
 from generator.build import BuildOptions
 from generator.diagnostics import Diagnostic
-from generator.i18n import Catalog, catalog
+from generator.i18n import Messages, load_messages
 from generator.validate import check_paths
 
 _DEBOUNCE_SECONDS = 0.5
@@ -59,7 +59,7 @@ def _reload_tag(stamp: int) -> str:
     return f'<script src="{RELOAD_SCRIPT}" data-stamp="{stamp}" data-stamp-url="{STAMP}"></script>'
 
 
-def error_page(state: BuildState, messages: Catalog) -> str:
+def error_page(state: BuildState, messages: Messages) -> str:
     """Every error of the failed build, escaped: messages quote the file's text, which may be hostile."""
     items = []
     for diagnostic in state.errors or ():
@@ -97,7 +97,7 @@ def _failure(options: BuildOptions) -> tuple[Diagnostic, ...]:
     return tuple(d for d in result.diagnostics if d.severity == "error")
 
 
-def make_handler(out: Path, current: Callable[[], BuildState], messages: Catalog) -> type:
+def make_handler(out: Path, current: Callable[[], BuildState], messages: Messages) -> type:
     script = resources.files("generator").joinpath("templates/serve/reload.js").read_bytes()
 
     class Handler(http.server.SimpleHTTPRequestHandler):
@@ -162,7 +162,7 @@ def serve_forever(options: BuildOptions, port: int, run_build: Callable[[BuildOp
             observer.schedule(changed, str(path.parent if path.is_file() else path), recursive=path.is_dir())
     observer.start()
 
-    handler = make_handler(out, lambda: state, catalog(options.lang))
+    handler = make_handler(out, lambda: state, load_messages(options.lang))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"http://127.0.0.1:{port}/  (Ctrl+C)", flush=True)

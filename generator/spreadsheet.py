@@ -35,7 +35,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import BaseModel
 
 from generator.diagnostics import Diagnostic, display_path
-from generator.i18n import Catalog
+from generator.i18n import Messages
 from generator.model import CatalogEntry, ConditionalEntry
 
 HEADER_SEARCH_ROWS = 30  # title rows a clerk puts above the header: a report's name, the agency, a date
@@ -359,7 +359,7 @@ _DATE_FORMAT = "DD/MM/YYYY"
 _LISTS_SHEET = "Danh sách"  # hidden: the values a dropdown offers (a literal list is capped at 255 chars)
 
 
-def workbook(kind: Kind, entries: Sequence[BaseModel], messages: Catalog) -> openpyxl.Workbook:
+def workbook(kind: Kind, entries: Sequence[BaseModel], messages: Messages) -> openpyxl.Workbook:
     """The entries in the layout import reads: one row each, every field a column, model titles as headers."""
     book = openpyxl.Workbook()
     data = book.active
@@ -400,7 +400,7 @@ def _write_cell(cell: Any, kind: Kind, name: str, entry: BaseModel) -> None:
 
 
 def _dropdowns(
-    book: openpyxl.Workbook, data: Any, kind: Kind, messages: Catalog, fields: list[tuple[str, Any]]
+    book: openpyxl.Workbook, data: Any, kind: Kind, messages: Messages, fields: list[tuple[str, Any]]
 ) -> None:
     lists = book.create_sheet(_LISTS_SHEET)
     lists.sheet_state = "hidden"
@@ -428,7 +428,7 @@ def _dropdowns(
         check.add(f"{get_column_letter(column)}2:{get_column_letter(column)}{last_row}")
 
 
-def _guide(book: openpyxl.Workbook, kind: Kind, messages: Catalog, fields: list[tuple[str, Any]]) -> None:
+def _guide(book: openpyxl.Workbook, kind: Kind, messages: Messages, fields: list[tuple[str, Any]]) -> None:
     guide = book.create_sheet(messages.text("spreadsheet.sheet.guide"), 1)
     headings = [
         messages.text(f"spreadsheet.guide.{key}") for key in ("header", "field", "required", "meaning", "values")

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from generator import attachments
 from generator.diagnostics import Diagnostic, display_path
-from generator.i18n import catalog
+from generator.i18n import load_messages
 from generator.leakscan import RefusedEntry
 from generator.load import LoadedDocument, Location, load_file
 from generator.model import Agency, CatalogEntry, ConditionalEntry
@@ -298,7 +298,7 @@ def _first(suggestions: list[str]) -> str | None:
 
 
 def _known(code: str) -> bool:
-    return catalog("vi").has(f"error.{code}")
+    return load_messages("vi").has(f"error.{code}")
 
 
 def _shown(value: Any) -> str:

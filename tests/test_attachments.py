@@ -13,11 +13,11 @@ import openpyxl
 import pytest
 
 from generator import attachments
-from generator.i18n import catalog
+from generator.i18n import load_messages
 from generator.validate import PAGE_MAX_BYTES, check_paths
 from tests.conftest import MINIMAL_AGENCY, write_agency
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Messages >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(17)
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(8)
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
@@ -148,7 +148,7 @@ def _agency_with_file(folder: Path, relative: str, data: bytes | None, extra: st
 
 
 def _errors(folder: Path) -> list[tuple[str, int, int, str]]:
-    messages = catalog("vi")
+    messages = load_messages("vi")
     return [(d.code, d.line, d.column, d.format(messages)) for d in check_paths([folder]).errors]
 
 
@@ -165,8 +165,8 @@ def test_every_new_message_has_a_fix_in_both_languages():
              "attachment_name_collision", "hidden_file_name", "page_not_utf8", "page_empty", "page_too_large"]
     params = {"value": "x", "allowed": "y", "kind": "PDF", "size": "1", "limit": "1", "other": "X", "line": 1}
     for code in codes:
-        assert "Cách sửa: " in catalog("vi").text(f"error.{code}", **params)
-        assert "Fix: " in catalog("en").text(f"error.{code}", **params)
+        assert "Cách sửa: " in load_messages("vi").text(f"error.{code}", **params)
+        assert "Fix: " in load_messages("en").text(f"error.{code}", **params)
 
 
 def test_attachments_whose_names_differ_only_by_case_or_accent_typing_collide(tmp_path: Path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.i18n import catalog
+from generator.i18n import load_messages
 from generator.model import HEADER_TEXT_COLOR, contrast_ratio
 from generator.validate import check_paths
 from tests.conftest import MINIMAL_AGENCY, write_agency
@@ -35,7 +35,7 @@ def test_a_colour_white_text_cannot_be_read_on_or_no_colour_at_all_is_refused(tm
 def test_the_contrast_message_gives_the_ratio_the_threshold_and_a_fix(tmp_path):
     write_agency(tmp_path, "so-thu", MINIMAL_AGENCY.format(id="so-thu") + 'brand_color: "#777777"\n')
     [diagnostic] = check_paths([tmp_path]).diagnostics
-    vi, en = diagnostic.format(catalog("vi")), diagnostic.format(catalog("en"))
+    vi, en = diagnostic.format(load_messages("vi")), diagnostic.format(load_messages("en"))
     assert "so-thu.yaml:9:" in vi and "“#777777”" in vi
     assert "4.47:1" in vi and "4.5:1" in vi and "Cách sửa" in vi  # truncated, so 4.4999 never shows as 4.50
     assert "4.47:1" in en and "Fix:" in en

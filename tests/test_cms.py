@@ -24,7 +24,7 @@ import yaml
 
 from generator import cms
 from generator.build import build_all
-from generator.i18n import catalog
+from generator.i18n import load_messages
 from generator.model import Agency, CatalogEntry
 from generator.schema import json_schema
 from tests.conftest import AGENCIES, ROOT, build_options, write_agency
@@ -87,7 +87,7 @@ def test_a_wrong_cms_yml_is_said_in_vietnamese(tmp_path, text, key):
     with pytest.raises(cms.CmsConfigError) as raised:
         cms.load_settings(tmp_path / "cms.yml")
     assert raised.value.key == key
-    assert "Cách sửa" in catalog().text(key, **raised.value.params)
+    assert "Cách sửa" in load_messages().text(key, **raised.value.params)
 
 
 def test_the_build_writes_the_editor_beside_the_portal(tmp_path):
@@ -187,7 +187,7 @@ def test_a_clerk_edits_and_adds_a_catalog_entry(chromium, repository, tmp_path):
     with decap_proxy(repository) as proxy:
         settings = {"backend": {"name": "gitlab", "repo": "so-tu-phap/tiepcan", "branch": "main"},
                     "publish_mode": "simple", "local_backend": {"url": proxy}}
-        assert cms.write_admin(tmp_path / "www" / "admin", settings, catalog())
+        assert cms.write_admin(tmp_path / "www" / "admin", settings, load_messages())
         origin = proxy.removesuffix("/api/v1")
         with serving_with_policy(tmp_path / "www", admin_policy(origin)) as base:
             page = chromium.new_page(viewport={"width": 1280, "height": 900})

@@ -21,7 +21,7 @@ import yaml
 
 from generator import export, feeds, regime as regimes
 from generator.build import build_all
-from generator.i18n import catalog
+from generator.i18n import load_messages
 from generator.model import Agency, CatalogEntry
 from generator.render import fillable_forms
 from tests.conftest import BUILD_DATE, MINIMAL_AGENCY, ROOT, build_options, write_agency
@@ -229,7 +229,7 @@ def _exported_agency(entry: dict, **injected: str) -> Agency:
 
 
 def _context(agency: Agency, site_url: str | None = None) -> export.ExportContext:
-    return export.ExportContext(agency, regimes.select(BUILD_DATE, None).data, BUILD_DATE, catalog("vi"), site_url)
+    return export.ExportContext(agency, regimes.select(BUILD_DATE, None).data, BUILD_DATE, load_messages("vi"), site_url)
 
 
 def _csv_rows(path: Path) -> list[list[str]]:
@@ -270,7 +270,7 @@ def test_the_feed_stays_well_formed_whatever_the_text(tmp_path: Path):
                               summary=f"Tóm{NOT_XML} tắt")
     site = tmp_path / "site"
     (site / "so-thu").mkdir(parents=True)
-    feeds.write_site(site, [agency], {agency.id}, "https://stp.example.gov.vn/", BUILD_DATE, catalog("vi"))
+    feeds.write_site(site, [agency], {agency.id}, "https://stp.example.gov.vn/", BUILD_DATE, load_messages("vi"))
     atom = "{http://www.w3.org/2005/Atom}"
     feed = ET.parse(site / "so-thu" / feeds.FEED).getroot()
     assert feed.findtext(f"{atom}author/{atom}name") == "Sở Thử"

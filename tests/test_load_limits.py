@@ -19,7 +19,7 @@ import yaml
 from bench.large import alias_bomb, large_agency_yaml
 from generator import load
 from generator.diagnostics import Diagnostic
-from generator.i18n import catalog
+from generator.i18n import load_messages
 from generator.load import load_bytes, load_file
 from tests.conftest import AGENCIES, MINIMAL_AGENCY, ROOT
 
@@ -234,7 +234,7 @@ def test_utf16_and_utf32_are_named(codec, bom, name, parser):
     doc = loaded(bom + agency().encode(codec))
     assert [(d.code, d.line, d.column, d.params) for d in doc.diagnostics] == [
         ("wide_encoding", 1, 1, {"encoding": name})]
-    assert name in Diagnostic("x", 1, 1, "wide_encoding", params={"encoding": name}).format(catalog("en"))
+    assert name in Diagnostic("x", 1, 1, "wide_encoding", params={"encoding": name}).format(load_messages("en"))
 
 
 def test_a_bad_byte_is_located_in_characters_not_bytes(parser):
@@ -338,9 +338,9 @@ def test_a_value_eaten_by_a_comment_is_reported_with_the_quoted_fix(parser):
     doc = loaded("id: x\nbrand_color: #1a4d8f\n")
     assert [(d.code, d.line, d.column, d.field_path) for d in doc.diagnostics] == [
         ("value_in_comment", 2, 14, "brand_color")]
-    message = doc.diagnostics[0].format(catalog("en"))
+    message = doc.diagnostics[0].format(load_messages("en"))
     assert 'put it in quotes: brand_color: "#1a4d8f"' in message
-    assert 'brand_color: "#1a4d8f"' in doc.diagnostics[0].format(catalog("vi"))
+    assert 'brand_color: "#1a4d8f"' in doc.diagnostics[0].format(load_messages("vi"))
 
 
 @pytest.mark.parametrize("text", [
@@ -372,10 +372,10 @@ def test_dates_at_the_edges_of_the_range_are_read(parser):
 def test_every_new_message_exists_in_both_languages_with_its_fix(code):
     params = {"limit": 64, "encoding": "UTF-16", "char": "U+202E", "anchor": "a", "tag": "!!bool", "value": "có",
               "key": "brand_color", "first": "1900-01-01", "last": "2100-12-31"}
-    vi = Diagnostic("x.yaml", 1, 1, code, params=params).format(catalog("vi"))
-    en = Diagnostic("x.yaml", 1, 1, code, params=params).format(catalog("en"))
+    vi = Diagnostic("x.yaml", 1, 1, code, params=params).format(load_messages("vi"))
+    en = Diagnostic("x.yaml", 1, 1, code, params=params).format(load_messages("en"))
     assert "Cách sửa: " in vi and "Fix: " in en and not re.search(r"\{[a-z_]+\}", vi + en)
-    assert catalog("en")._messages.get(f"error.{code}"), "missing from en.yaml"
+    assert load_messages("en")._messages.get(f"error.{code}"), "missing from en.yaml"
 
 
 def test_the_new_messages_sit_together_after_unsupported_tag():

@@ -9,7 +9,7 @@ import pytest
 
 from generator import layout
 from generator import regime as regimes
-from generator.i18n import catalog
+from generator.i18n import load_messages
 from generator.render import AgencyRenderer, fillable_forms
 from generator.validate import check_paths
 from tests.conftest import AGENCIES, BUILD_DATE, ROOT
@@ -24,7 +24,7 @@ def rendered(tmp_path_factory) -> tuple[Path, object, dict]:
     source = sources[FULL]
     regime = regimes.select(BUILD_DATE, source.model.regime)
     docs = tmp_path_factory.mktemp("docs")
-    AgencyRenderer(catalog("vi"), ROOT / "content", BUILD_DATE).render(
+    AgencyRenderer(load_messages("vi"), ROOT / "content", BUILD_DATE).render(
         source, regime, docs, {a: s.model.name for a, s in sources.items()})
     return docs, source.model, regime.data
 
@@ -37,7 +37,7 @@ def _text(docs: Path, source: str) -> str:
 
 def test_every_section_page_kind_is_rendered_with_its_title(rendered):
     docs, agency, _ = rendered
-    messages = catalog("vi")
+    messages = load_messages("vi")
     for kind in (*layout.BUNDLE_PAGES, layout.ENGLISH):
         text = _text(docs, kind.source)
         if kind is layout.ENGLISH:  # titled in English inside the page; the navigation title is Vietnamese

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from generator import regime as regimes
 from generator.build import build_all
-from generator.i18n import catalog
+from generator.i18n import load_messages
 from generator.load import load_bytes
 from generator.model import RESERVED_IDS, Agency
 from generator.render import AgencyRenderer
@@ -68,7 +68,7 @@ def agencies(draw) -> Agency:
 
 
 def _render(agency: Agency, folder: Path) -> None:
-    renderer = AgencyRenderer(catalog("vi"), ROOT / "content", BUILD_DATE)
+    renderer = AgencyRenderer(load_messages("vi"), ROOT / "content", BUILD_DATE)
     renderer.render(AgencySource(agency, folder / "agencies" / f"{agency.id}.yaml"), regimes.select(BUILD_DATE),
                     folder, {agency.id: agency.name})
 
@@ -123,7 +123,7 @@ def test_any_mutation_of_a_valid_file_validates_or_gives_clean_diagnostics(raw):
     for diagnostic in result.diagnostics:
         assert 1 <= diagnostic.line <= line_count + 1 and diagnostic.column >= 1, diagnostic
         for lang in ("vi", "en"):
-            text = diagnostic.format(catalog(lang))  # every code has a message, every parameter is given (or KeyError)
+            text = diagnostic.format(load_messages(lang))  # every code has a message, every parameter is given (or KeyError)
             assert "\n" not in text, text
     if result.ok:
         assert [a.model.id for a in result.agencies] == ["so-tu-phap-binh-phuoc"] or not result.agencies

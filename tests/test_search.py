@@ -60,7 +60,7 @@ def test_the_same_records_give_byte_identical_index_files(tmp_path: Path):
 
 def test_the_portal_leaves_out_words_most_agencies_share(tmp_path: Path, monkeypatch):
     from generator import index
-    from generator.i18n import catalog
+    from generator.i18n import load_messages
     from generator.regime import regime_ids
     from generator.validate import check_paths
     from tests.conftest import write_agency
@@ -70,7 +70,7 @@ def test_the_portal_leaves_out_words_most_agencies_share(tmp_path: Path, monkeyp
     models = [a.model for a in check_paths([tmp_path], regime_ids()).agencies]
     documents = {m.id: [index.Record(url="", title="Kế hoạch chung", text=f"Kế hoạch chung riêng{m.id[-1]}")] for m in models}
     monkeypatch.setattr(index, "COMMON_WORD_MIN", 1)
-    words = [set(r.text.split()) for r in index.directory_records(models, documents, catalog("vi"))]
+    words = [set(r.text.split()) for r in index.directory_records(models, documents, load_messages("vi"))]
     assert all("hoạch" not in w and index.EVERY_AGENCY in w for w in words)  # in all 4: left out
     assert [sorted(w for w in ws if w.startswith("riêng")) for ws in words] == [["riêng0"], ["riêng1"], ["riêng2"], ["riêng3"]]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from generator.diagnostics import Diagnostic
-from generator.i18n import catalog
+from generator.i18n import load_messages
 from generator.serve import BuildState, error_page
 from tests.conftest import MINIMAL_AGENCY, ROOT, write_agency
 from tests.servers import free_port, wait_until_listening
@@ -44,7 +44,7 @@ def serving(agencies: Path, out: Path) -> Iterator[str]:
 
 def test_the_error_page_escapes_what_it_quotes():
     diagnostic = Diagnostic("agencies/a.yaml", 5, 8, "email", "email", {"value": HOSTILE})
-    page = error_page(BuildState(3, (diagnostic,)), catalog())
+    page = error_page(BuildState(3, (diagnostic,)), load_messages())
     assert HOSTILE not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "<code>agencies/a.yaml:5:8</code>" in page and "Cách sửa" in page
     assert page.count("<script") == 1 and 'data-stamp="3"' in page
@@ -52,7 +52,7 @@ def test_the_error_page_escapes_what_it_quotes():
 
 def test_preview_shows_errors_then_the_fresh_page(chromium, tmp_path):
     agency = write_agency(tmp_path / "agencies")
-    title = catalog().text("serve.title")
+    title = load_messages().text("serve.title")
     with serving(tmp_path / "agencies", tmp_path / "site") as base:
         page = chromium.new_page()
         other_hosts: list[str] = []

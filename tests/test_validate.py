@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.i18n import catalog
+from generator.i18n import load_messages
 from generator.validate import check_paths
 from tests.conftest import MINIMAL_AGENCY, write_agency
 
@@ -50,8 +50,8 @@ def test_all_five_kinds_of_mistake_are_reported_at_their_place(tmp_path):
 def test_messages_name_the_place_the_field_and_the_fix_in_vietnamese_and_english(tmp_path):
     write_agency(tmp_path, "so-a", FIVE_PROBLEMS)
     diagnostics = check_paths([tmp_path]).diagnostics
-    vi = [d.format(catalog("vi")) for d in diagnostics]
-    en = [d.format(catalog("en")) for d in diagnostics]
+    vi = [d.format(load_messages("vi")) for d in diagnostics]
+    en = [d.format(load_messages("en")) for d in diagnostics]
     assert vi[2].endswith("so-a.yaml:5:1: adress: trường “adress” không có trong mẫu dữ liệu. Có phải là “address”? "
                           "Cách sửa: sửa tên trường hoặc xóa dòng này; danh sách trường ở docs/fields.md.")
     assert "Cách sửa" in vi[0] and "thiếu trường bắt buộc “address”" in vi[0]
@@ -103,7 +103,7 @@ def test_cross_file_rules(tmp_path):
         ("so-c.yaml", "parent_cycle"),
     ]
     unknown = next(d for d in found if d.code == "unknown_parent")
-    assert "ubnd-tinh-thu" in unknown.format(catalog("vi"))  # did-you-mean for the parent id
+    assert "ubnd-tinh-thu" in unknown.format(load_messages("vi"))  # did-you-mean for the parent id
 
 
 def test_attached_files_must_exist_inside_the_agency_folder(tmp_path):
@@ -177,4 +177,4 @@ def test_an_internal_entry_is_withheld_from_the_published_model_and_named(tmp_pa
     assert [e.id for e in source.withheld] == ["noi-bo"]
     assert [(r.agency_id, r.entry_id) for r in result.refused] == [("so-a", "noi-bo")]
     assert ("so-a.yaml", "withheld_entry", 11, 5, "note") in _codes(result)
-    assert "ghi chú:" in result.diagnostics[0].format(catalog("vi"))
+    assert "ghi chú:" in result.diagnostics[0].format(load_messages("vi"))
