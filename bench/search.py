@@ -35,10 +35,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.corpus import write_synthetic_agency  # noqa: E402
 from generator import index, layout, mkdocs_adapter, regime as regimes  # noqa: E402
-from generator.build import BuildOptions, _spec  # noqa: E402
+from generator.build import _theme_values  # noqa: E402
 from generator.i18n import load_messages  # noqa: E402
 from generator.render import AgencyRenderer, render_portal  # noqa: E402
 from generator.validate import check_paths  # noqa: E402
+from generator.writer import BundleWriter  # noqa: E402
 from tests.servers import CHROMIUM_ARGS, chromium_path, static_server  # noqa: E402
 
 QUERIES = [  # (cold first query, warm second query)
@@ -66,17 +67,17 @@ def make_corpus(folder: Path, agencies: int, entries: int) -> None:
                                parent=None if i == root else f"co-quan-{root:05d}")
 
 
-def tiepcan_index(models, out: Path, messages) -> dict[str, float]:
+def tiepcan_index(models, out: Path, portal_writer: BundleWriter, messages) -> dict[str, float]:
     started = time.perf_counter()
     documents: dict[str, list[index.Record]] = {}
 
     def one(model):
-        documents[model.id] = index.index_agency(model, out / model.id, None)
+        documents[model.id] = index.index_agency(model, BundleWriter(out / model.id), None)
 
     with ThreadPoolExecutor(max_workers=2) as pool:  # each job is mostly a pagefind subprocess
         list(pool.map(one, models))
     agencies_done = time.perf_counter()
-    index.index_portal(models, documents, out, messages)
+    index.index_portal(models, documents, portal_writer, messages)
     done = time.perf_counter()
     return {"bundles": agencies_done - started, "portal": done - agencies_done, "records": sum(map(len, documents.values()))}
 
@@ -173,13 +174,14 @@ def main() -> None:
     models = [s.model for s in sources]
     print(f"corpus: {len(models):,} agencies × {args.entries} catalog rows, written and validated in {time.perf_counter() - t:.1f} s", flush=True)
 
-    # The portal pages (MkDocs, one small site): the real search page and its script.
-    options = BuildOptions(agencies_dir=agencies_dir, out=out, config=ROOT / "mkdocs.yml", content_dir=ROOT / "content", build_date=BUILD_DATE)
+    # The portal pages (one small site): the real search page and its script.
     portal = render_portal(list(sources), {s.model.id: regimes.select(BUILD_DATE, s.model.regime) for s in sources},
-                           work / "portal-docs", messages, BUILD_DATE)
-    mkdocs_adapter.build(_spec(options, portal, out, None, messages))
+                           messages, BUILD_DATE)
+    portal_writer = BundleWriter(out)
+    with mkdocs_adapter.site_builder(ROOT / "mkdocs.yml", BUILD_DATE) as builder:
+        builder.build(portal, None, portal_writer, _theme_values(messages, portal, None))
 
-    ours = tiepcan_index(models, out, messages)
+    ours = tiepcan_index(models, out, portal_writer, messages)
     print(f"tiepcan index stage: {ours['bundles'] + ours['portal']:.1f} s", flush=True)
     bundle_dirs = [out / m.id / index.INDEX_DIR for m in models]
     per_bundle = statistics.median(du(d) for d in bundle_dirs)

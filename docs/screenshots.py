@@ -18,6 +18,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from generator import cms  # noqa: E402
 from generator.i18n import load_messages  # noqa: E402
+from generator.writer import BundleWriter  # noqa: E402
 from tests.conftest import MINIMAL_AGENCY, write_agency  # noqa: E402
 from tests.servers import CHROMIUM_ARGS, chromium_path  # noqa: E402
 from tests.test_cms import (
@@ -41,7 +42,7 @@ def editor_shots(browser, work: Path) -> None:
             "publish_mode": "simple",
             "local_backend": {"url": proxy},
         }
-        cms.write_admin(work / "www" / "admin", settings, load_messages())
+        cms.write_admin(BundleWriter(work / "www"), settings, load_messages())
         with serving_with_policy(work / "www", admin_policy(proxy.removesuffix("/api/v1"))) as base:
             context = browser.new_context(viewport=VIEWPORT, locale="vi-VN")
             page = context.new_page()

@@ -10,10 +10,7 @@ published data is stored in the bundle for this) and every other agency is built
 from __future__ import annotations
 
 import datetime as dt
-import html
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +24,9 @@ from generator.diagnostics import Diagnostic
 from generator.i18n import Messages, load_messages
 from generator.model import Agency
 from generator.publish import staged
-from generator.render import AgencyRenderer, NavSection, Page, RenderedSite, render_portal
+from generator.render import AgencyRenderer, RenderedBundle, render_portal
 from generator.validate import AgencySource, check_paths, links_out_of
+from generator.writer import BundleWriter
 
 # The agency data a bundle was built from, as published (no internal entries): what lets a later
 # `--keep-going` build keep this bundle, and list it on the portal, while the agency's file is broken.
@@ -111,11 +109,6 @@ class BuildReport:
     diagnostics: list[Diagnostic] = field(default_factory=list)  # why they failed, and warnings
 
 
-def _symlinks(folder: str, names: list[str]) -> list[str]:
-    """Links in a kept bundle are not copied: tiepcan never writes one, and one could point anywhere."""
-    return [name for name in names if (Path(folder) / name).is_symlink()]
-
-
 def _last_good(previous_site: Path, agency_id: str, source: Path) -> AgencySource | None:
     """The published agency stored in its previous bundle, if that bundle exists and reads back."""
     record = previous_site / agency_id / AGENCY_RECORD
@@ -127,30 +120,17 @@ def _last_good(previous_site: Path, agency_id: str, source: Path) -> AgencySourc
         return None  # built by an older data contract: nothing trustworthy to keep
 
 
-def _nav_item(item: Page | NavSection) -> dict[str, Any]:
-    if isinstance(item, NavSection):
-        return {html.escape(item.title): [_nav_item(page) for page in item.pages]}
-    return {html.escape(item.title): item.path}
+def _theme_values(messages: Messages, rendered: RenderedBundle, agency_id: str | None) -> dict[str, Any]:
+    """What the theme shows besides the pages: the sample banner, the 404 page's words, the feed."""
+    values: dict[str, Any] = {f"not_found_{key}": text for key, text in messages.section("hosting.not_found").items()}
+    values["banner"] = messages.text("ui.sample_notice") if rendered.extra.get("sample") else ""
+    values["feed"] = feeds.FEED if agency_id else ""
+    return values
 
 
-def _spec(
-    options: BuildOptions, site: RenderedSite, site_dir: Path, agency_id: str | None, messages: Messages
-) -> mkdocs_adapter.BuildSpec:
-    extra = dict(site.extra)
-    extra["banner"] = messages.text("ui.sample_notice") if site.extra.get("sample") else ""
-    extra.update({f"not_found_{key}": text for key, text in messages.section("hosting.not_found").items()})
-    extra["feed"] = feeds.FEED if agency_id else ""
-    return mkdocs_adapter.BuildSpec(
-        base_config=options.config,
-        docs_dir=site.docs_dir,
-        site_dir=site_dir,
-        # MkDocs renders templates without autoescaping: names and titles from YAML go in escaped.
-        site_name=html.escape(site.site_name),
-        nav=[_nav_item(item) for item in site.nav],
-        site_url=layout.bundle_url(options.site_url, agency_id),
-        extra=extra,
-        build_date=options.build_date,
-    )
+def _page_texts(rendered: RenderedBundle) -> dict[str, tuple[str, str]]:
+    """The search index's view of a bundle's pages: path → (main heading, readable text)."""
+    return {page.path: (page.heading, page.text) for page in rendered.pages() if page.indexed}
 
 
 def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _: None) -> BuildReport:
@@ -184,49 +164,42 @@ def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _:
     renderer = AgencyRenderer(messages, options.content_dir, options.build_date)
     with (
         staged(options.out, options.protected()) as staging,
-        tempfile.TemporaryDirectory(prefix="tiepcan-docs-") as work,
+        mkdocs_adapter.site_builder(options.config, options.build_date) as builder,
     ):
         chosen_regimes = {
             a.model.id: regimes.select(options.build_date, a.model.regime or options.regime) for a in agencies
         }
-        portal = render_portal(list(agencies), chosen_regimes, Path(work) / "_portal", messages, options.build_date)
-        mkdocs_adapter.build(_spec(options, portal, staging, None, messages))
+        site = BundleWriter(staging)
+        portal = render_portal(list(agencies), chosen_regimes, messages, options.build_date)
+        builder.build(portal, layout.bundle_url(options.site_url), site, _theme_values(messages, portal, None))
         if cms_settings is not None:
-            cms.write_admin(staging / "admin", cms_settings, messages)
+            cms.write_admin(site, cms_settings, messages)
         documents: dict[str, list[index.Record]] = {}
+        bundles: dict[str, BundleWriter] = {}
         for source in agencies:
             agency_id = source.model.id
+            chosen = chosen_regimes[agency_id]
+            rendered = renderer.render(source, chosen, names)
+            bundle = bundles[agency_id] = BundleWriter(staging / agency_id)
             reuse = agency_id in report.kept or (options.only and agency_id not in options.only)
             if reuse and (previous / agency_id).is_dir():
-                shutil.copytree(previous / agency_id, staging / agency_id, ignore=_symlinks)
+                bundle.keep(previous / agency_id, "kept")
                 report.reused.append(agency_id)
-                documents[agency_id] = index.agency_records(
-                    source.model, mkdocs_adapter.page_texts(staging / agency_id)
-                )
+                documents[agency_id] = index.agency_records(source.model, _page_texts(rendered))
                 continue
             progress(agency_id)
-            chosen = chosen_regimes[agency_id]
-            site = renderer.render(source, chosen, Path(work) / agency_id, names)
-            mkdocs_adapter.build(_spec(options, site, staging / agency_id, agency_id, messages))
+            bundle_url = layout.bundle_url(options.site_url, agency_id)
+            builder.build(rendered, bundle_url, bundle, _theme_values(messages, rendered, agency_id))
             export.write_all(
-                staging / agency_id,
-                export.ExportContext(
-                    source.model,
-                    chosen.data,
-                    options.build_date,
-                    messages,
-                    layout.bundle_url(options.site_url, agency_id),
-                ),
+                bundle, export.ExportContext(source.model, chosen.data, options.build_date, messages, bundle_url)
             )
-            documents[agency_id] = index.index_agency(
-                source.model, staging / agency_id, mkdocs_adapter.page_texts(staging / agency_id)
-            )
-            package.write_build_record(staging / agency_id, agency_id, chosen.id, options.build_date)
-            (staging / agency_id / AGENCY_RECORD).write_text(source.model.model_dump_json() + "\n", encoding="utf-8")
+            documents[agency_id] = index.index_agency(source.model, bundle, _page_texts(rendered))
+            package.write_build_record(bundle, agency_id, chosen.id, options.build_date)
+            bundle.write(AGENCY_RECORD, source.model.model_dump_json() + "\n", "build")
             report.built.append(agency_id)
-        index.index_portal([a.model for a in agencies], documents, staging, messages)
+        index.index_portal([a.model for a in agencies], documents, site, messages)
         feeds.write_site(
-            staging, [a.model for a in agencies], report.built, options.site_url, options.build_date, messages
+            site, bundles, [a.model for a in agencies], report.built, options.site_url, options.build_date, messages
         )
         titles = [e.title for a in agencies for e in a.model.catalog] + [
             e.title for a in agencies for e in a.model.conditional_catalog

@@ -9,7 +9,6 @@ vendored from admin/node_modules (npm ci of admin/package-lock.json); no file co
 from __future__ import annotations
 
 import html
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +18,12 @@ from generator import layout
 from generator import regime as regimes
 from generator.i18n import Messages, load_messages
 from generator.schema import json_schema
+from generator.writer import BundleWriter
 
 ROOT = Path(__file__).resolve().parent.parent
 CMS_CONFIG = Path("cms.yml")  # relative to the project root, like mkdocs.yml
-GENERATED = Path("admin") / "config.yml"
+ADMIN = "admin"  # the web editor's folder in the built site
+GENERATED = Path(ADMIN) / "config.yml"
 DECAP_DIST = ROOT / "admin" / "node_modules" / "decap-cms" / "dist"
 BACKENDS = ("gitlab", "gitea", "github")
 # Settings cms.yml may carry; everything else of Decap's configuration is generated.
@@ -235,15 +236,14 @@ def vendored() -> bool:
     return (DECAP_DIST / "decap-cms.js").is_file()
 
 
-def write_admin(target: Path, settings: dict[str, Any], messages: Messages) -> bool:
+def write_admin(writer: BundleWriter, settings: dict[str, Any], messages: Messages) -> bool:
     """site/admin/: Decap's files, the page and config.yml. False (and nothing written) when Decap
     is not installed (no npm): the rest of the site is built as usual."""
     if not vendored():
         return False
-    target.mkdir(parents=True)
     for pattern in _VENDORED:
         for source in sorted(DECAP_DIST.glob(pattern)):
-            shutil.copyfile(source, target / source.name)
-    (target / layout.DIRECTORY_INDEX).write_text(_page(messages), encoding="utf-8")
-    (target / "config.yml").write_text(config_text(settings, messages), encoding="utf-8")
+            writer.copy(f"{ADMIN}/{source.name}", source, "cms")
+    writer.write(f"{ADMIN}/{layout.DIRECTORY_INDEX}", _page(messages), "cms")
+    writer.write(f"{ADMIN}/config.yml", config_text(settings, messages), "cms")
     return True

@@ -14,7 +14,6 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import docx
@@ -25,6 +24,7 @@ from generator import attachments, layout, xmltext
 from generator.i18n import Messages
 from generator.model import Agency, CatalogEntry
 from generator.render import catalog_order, fillable_forms
+from generator.writer import BundleWriter
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,13 @@ class ExportContext:
     bundle_url: str | None  # absolute URL of the bundle when --site-url is known, for links in the copies
 
 
-def write_all(bundle_dir: Path, context: ExportContext) -> None:
-    write_catalog(bundle_dir, context)
+STAGE = "export"
+
+
+def write_all(writer: BundleWriter, context: ExportContext) -> None:
+    write_catalog(writer, context)
     for form_id, form in fillable_forms(context.regime).items():
-        (bundle_dir / f"{layout.form_slug(form_id)}.docx").write_bytes(form_docx(form, context))
+        writer.write(f"{layout.form_slug(form_id)}.docx", form_docx(form, context), STAGE)
 
 
 def _link(context: ExportContext, relative: str) -> str:
@@ -127,15 +130,15 @@ def _csv_value(key: str, value: Any) -> str:
     return _csv_cell(str(value))
 
 
-def write_catalog(bundle_dir: Path, context: ExportContext) -> None:
+def write_catalog(writer: BundleWriter, context: ExportContext) -> None:
     records = catalog_records(context)
     columns = _csv_columns(context)
     text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow([_csv_cell(header) for _, header in columns])
+    rows = csv.writer(text, lineterminator="\r\n")
+    rows.writerow([_csv_cell(header) for _, header in columns])
     for record in records:
-        writer.writerow([_csv_value(key, record[key]) for key, _ in columns])
-    (bundle_dir / "catalog.csv").write_bytes(text.getvalue().encode("utf-8-sig"))
+        rows.writerow([_csv_value(key, record[key]) for key, _ in columns])
+    writer.write("catalog.csv", text.getvalue().encode("utf-8-sig"), STAGE)
     document = {
         "agency": {"id": context.agency.id, "name": context.agency.name, "sample": context.agency.sample},
         "regime": context.regime["id"],
@@ -143,9 +146,7 @@ def write_catalog(bundle_dir: Path, context: ExportContext) -> None:
         "count": len(records),
         "entries": records,
     }
-    (bundle_dir / "catalog.json").write_text(
-        json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-    )
+    writer.write("catalog.json", json.dumps(document, ensure_ascii=False, indent=1) + "\n", STAGE)
 
 
 def form_docx(form: dict[str, Any], context: ExportContext) -> bytes:

@@ -8,16 +8,17 @@ the validated agencies and the build date, so two builds of the same inputs writ
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
-from pathlib import Path
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from generator import layout, xmltext
 from generator.i18n import Messages
 from generator.model import Agency
+from generator.writer import BundleWriter
 
 FEED = "feed.atom"
 SITEMAP_INDEX = "sitemap-index.xml"
+STAGE = "feeds"
 
 
 def _text(value: str) -> str:
@@ -85,19 +86,13 @@ def redirect_page(target: str, messages: Messages) -> str:
     )
 
 
-def write_redirects(site: Path, agency: Agency, messages: Messages) -> list[Path]:
-    """Every page of the renamed agency's bundle also answers at site/<old-id>/<same path>."""
-    bundle = site / agency.id
-    written: list[Path] = []
-    pages = sorted(p.relative_to(bundle) for p in bundle.rglob("*.html") if p.name != layout.NOT_FOUND)
+def write_redirects(site: BundleWriter, agency: Agency, pages: Iterable[str], messages: Messages) -> None:
+    """Every page of the renamed agency's bundle (`pages`, bundle-relative) also answers at
+    site/<old-id>/<same path>."""
     for old_id in agency.previous_ids:
-        for page in pages:
-            target = site / old_id / page
-            up = "../" * len(page.parts)  # from site/<old>/<page> back to site/
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(redirect_page(f"{up}{agency.id}/{page.as_posix()}", messages), encoding="utf-8")
-            written.append(target)
-    return written
+        for page in sorted(pages):
+            up = "../" * (page.count("/") + 1)  # from site/<old>/<page> back to site/
+            site.write(f"{old_id}/{page}", redirect_page(f"{up}{agency.id}/{page}", messages), STAGE)
 
 
 def sitemap_index(site_url: str, bundle_ids: Sequence[str], build_date: dt.date) -> str:
@@ -123,7 +118,8 @@ def robots_txt(site_url: str | None) -> str:
 
 
 def write_site(
-    site: Path,
+    site: BundleWriter,
+    bundles: Mapping[str, BundleWriter],
     agencies: Sequence[Agency],
     built: Collection[str],
     site_url: str | None,
@@ -133,11 +129,11 @@ def write_site(
     """All discovery files for a staged site: feeds of the bundles `built` now (a reused bundle keeps
     its own), redirects, portal sitemap index and robots.txt."""
     for agency in agencies:
+        bundle = bundles[agency.id]
         if agency.id in built:
-            (site / agency.id / FEED).write_text(atom_feed(agency, build_date, messages, site_url), encoding="utf-8")
-        write_redirects(site, agency, messages)
+            bundle.write(FEED, atom_feed(agency, build_date, messages, site_url), STAGE)
+        pages = [path for path in bundle.written if path.endswith(".html") and path != layout.NOT_FOUND]
+        write_redirects(site, agency, pages, messages)
     if site_url:
-        (site / SITEMAP_INDEX).write_text(
-            sitemap_index(site_url, [a.id for a in agencies], build_date), encoding="utf-8"
-        )
-    (site / "robots.txt").write_text(robots_txt(site_url), encoding="utf-8")
+        site.write(SITEMAP_INDEX, sitemap_index(site_url, [a.id for a in agencies], build_date), STAGE)
+    site.write("robots.txt", robots_txt(site_url), STAGE)

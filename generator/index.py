@@ -34,8 +34,10 @@ from generator import layout
 from generator.diagnostics import BuildFailed
 from generator.i18n import Messages
 from generator.model import Agency
+from generator.writer import BundleWriter
 
 INDEX_DIR = "pagefind"
+STAGE = "index"
 # Record types. The portal searches the agency directory and the merged bundle indexes through one
 # Pagefind instance (one WebAssembly download). Documents carry one filter, `a` (agency id), with a
 # single value per bundle index; agency records only `t` = "agency". Pagefind 1.5.2 writes a filter
@@ -299,10 +301,11 @@ def ancestors_of(agency: Agency, models: dict[str, Agency]) -> list[str]:
     return chain
 
 
-def index_agency(agency: Agency, bundle: Path, pages: Mapping[str, tuple[str, str]] | None) -> list[Record]:
-    """The bundle's index; without `pages`, of the catalog alone (benchmarks without MkDocs)."""
+def index_agency(agency: Agency, writer: BundleWriter, pages: Mapping[str, tuple[str, str]] | None) -> list[Record]:
+    """The bundle's index; without `pages`, of the catalog alone (benchmarks)."""
     records = agency_records(agency, pages)
-    write_index(records, bundle / INDEX_DIR)
+    with writer.folder(INDEX_DIR, STAGE) as target:
+        write_index(records, target)
     return records
 
 
@@ -333,6 +336,7 @@ def directory_records(
 
 
 def index_portal(
-    agencies: Sequence[Agency], documents: dict[str, list[Record]], root: Path, messages: Messages
+    agencies: Sequence[Agency], documents: dict[str, list[Record]], writer: BundleWriter, messages: Messages
 ) -> None:
-    write_index(directory_records(agencies, documents, messages), root / INDEX_DIR)
+    with writer.folder(INDEX_DIR, STAGE) as target:
+        write_index(directory_records(agencies, documents, messages), target)

@@ -26,11 +26,6 @@ class PageKind:
     printed: bool = False  # has a print layout (A4, without the site around it)
 
     @property
-    def source(self) -> str:
-        """The file MkDocs reads from docs/."""
-        return f"{self.slug}.md"
-
-    @property
     def url(self) -> str:
         """The built page, relative to its bundle root."""
         return f"{self.slug}.html"
@@ -40,7 +35,7 @@ def _kind(
     key: str, slug: str, parts: tuple[tuple[str, str], ...] = (), indexed: bool = True, printed: bool = False
 ) -> PageKind:
     """A section page whose template and title are named after its key."""
-    return PageKind(key, slug, f"pages/{key}.md.j2", f"ui.page.{key}", parts, indexed, printed)
+    return PageKind(key, slug, f"pages/{key}.html.j2", f"ui.page.{key}", parts, indexed, printed)
 
 
 _CONTACT_ANCHOR, _PEOPLE_ANCHOR, _GUIDANCE_ANCHOR = "dau-moi", "nguoi-dau-moi", "cach-yeu-cau"
@@ -69,13 +64,13 @@ BUNDLE_PAGES: tuple[PageKind, ...] = (
     _kind("accessibility", "kha-nang-tiep-can", parts=(("accessibility", ""),)),
 )
 ENGLISH = _kind("english", "english", parts=(("english_contact", ""),))
-FORM = PageKind("form", "mau-{form}", "pages/form.md.j2", "", printed=True)  # titled by the regime's form
-EXTRA = PageKind("agency_page", f"{EXTRA_PAGES}/{{stem}}", "pages/extra.md.j2", "")  # titled by the agency
+FORM = PageKind("form", "mau-{form}", "pages/form.html.j2", "", printed=True)  # titled by the regime's form
+EXTRA = PageKind("agency_page", f"{EXTRA_PAGES}/{{stem}}", "pages/extra.html.j2", "")  # titled by the agency
 
 _BY_KEY = {kind.key: kind for kind in (*BUNDLE_PAGES, ENGLISH)}
 PORTAL_PAGES: tuple[PageKind, ...] = (
-    PageKind("portal", _BY_KEY["overview"].slug, "portal/index.md.j2", "ui.portal.title"),
-    PageKind("portal_search", _BY_KEY["search"].slug, "portal/search.md.j2", "ui.page.search", indexed=False),
+    PageKind("portal", _BY_KEY["overview"].slug, "portal/index.html.j2", "ui.portal.title"),
+    PageKind("portal_search", _BY_KEY["search"].slug, "portal/search.html.j2", "ui.page.search", indexed=False),
 )
 
 

@@ -1,43 +1,50 @@
-"""The only module that knows MkDocs and Material: a prepared docs folder + config → a built site
-folder, and what other stages need from the pages it built (their text, for the search index).
+"""Stage 4 — build, the only module that knows MkDocs and Material: rendered pages → built pages.
 
-Swapping the builder (ProperDocs has the same API; Zensical reads the same mkdocs.yml) is a
-change here and in theme/, nowhere else (tests/test_adapter_door.py). A failure is reported as
-the neutral diagnostics.BuildFailed.
+It takes page values (generator/render.py) and writes each inside Material's page template, with
+the navigation, table of contents and theme files, through the bundle's writer. MkDocs' own build
+command is not run: its configuration, Material's template environment and the list of theme files
+are prepared once per build (SiteBuilder) and reused for every bundle, no Markdown is converted
+(the pages are HTML already), and no process state (environment, loggers) changes per bundle.
+Swapping the builder (ProperDocs has the same API; Zensical reads the same mkdocs.yml) is a change
+here and in theme/, nowhere else (tests/test_adapter_door.py). Failures are the neutral
+diagnostics.BuildFailed.
 """
 
 from __future__ import annotations
 
 import contextvars
+import copy
 import datetime as dt
+import fnmatch
+import gzip
+import html
+import io
 import logging
 import os
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2 is noise in our output
 
-from mkdocs.commands.build import build as _mkdocs_build  # noqa: E402
+from mkdocs.commands.build import _build_template, get_context  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
-from mkdocs.exceptions import Abort, MkDocsException  # noqa: E402
+from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
+from mkdocs.exceptions import MkDocsException  # noqa: E402
+from mkdocs.structure.files import File, Files  # noqa: E402
+from mkdocs.structure.nav import Navigation, get_navigation  # noqa: E402
+from mkdocs.structure.toc import get_toc  # noqa: E402
 
 from generator.diagnostics import BuildFailed  # noqa: E402
+from generator.render import Heading, NavSection, RenderedBundle, RenderedPage  # noqa: E402
+from generator.writer import BundleWriter  # noqa: E402
 
-
-@dataclass(frozen=True)
-class BuildSpec:
-    base_config: Path
-    docs_dir: Path
-    site_dir: Path
-    site_name: str
-    nav: list[dict[str, Any]]
-    site_url: str | None = None
-    extra: dict[str, Any] | None = None
-    build_date: dt.date | None = None  # MkDocs dates the sitemap (and its .gz) by SOURCE_DATE_EPOCH, else by today
+STAGE = "theme"  # what the writer records for the files written here
+# Material files this site never uses: its lunr search and search workers (tiepcan's search is
+# Pagefind) and source maps (~2.2 MB of every bundle).
+_UNUSED_THEME_FILES = ("assets/javascripts/lunr/*", "assets/javascripts/workers/*", "*.map")
 
 
 # The messages MkDocs logs during the current build (per thread or task: builds may run side by side).
@@ -63,21 +70,6 @@ _configure_logging()
 
 
 @contextmanager
-def _source_date(day: dt.date | None) -> Iterator[None]:
-    """SOURCE_DATE_EPOCH = the build date for the duration of one build: same inputs, same bytes."""
-    previous = os.environ.get("SOURCE_DATE_EPOCH")
-    if day is not None:
-        os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()))
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = previous
-
-
-@contextmanager
 def _captured_logs() -> Iterator[list[str]]:
     messages: list[str] = []
     token = _messages.set(messages)
@@ -87,90 +79,155 @@ def _captured_logs() -> Iterator[list[str]]:
         _messages.reset(token)
 
 
-def build(spec: BuildSpec) -> None:
-    with _captured_logs() as logs, _source_date(spec.build_date):
-        try:
-            config = load_config(
-                config_file=str(spec.base_config),
-                docs_dir=str(spec.docs_dir),
-                site_dir=str(spec.site_dir),
-                site_name=spec.site_name,
-                site_url=spec.site_url,
-                nav=spec.nav,
+def _source(page: RenderedPage) -> str:
+    """The name MkDocs knows a page by: its Markdown source, which here is never read."""
+    return page.path.removesuffix(".html") + ".md"
+
+
+def _toc(headings: Sequence[Heading]) -> list[dict[str, Any]]:
+    """Headings nested by level, as MkDocs' toc tokens (names HTML-escaped: Material writes them as they come)."""
+    root: list[dict[str, Any]] = []
+    stack: list[dict[str, Any]] = []
+    for heading in headings:
+        token = {"level": heading.level, "id": heading.anchor, "name": html.escape(heading.text), "children": []}
+        while stack and stack[-1]["level"] >= heading.level:
+            stack.pop()
+        (stack[-1]["children"] if stack else root).append(token)
+        stack.append(token)
+    return root
+
+
+def _nav_item(item: RenderedPage | NavSection) -> dict[str, Any]:
+    # MkDocs renders templates without autoescaping: titles from YAML go in escaped, once.
+    if isinstance(item, NavSection):
+        return {html.escape(item.title): [_nav_item(page) for page in item.pages]}
+    return {html.escape(item.title): _source(item)}
+
+
+class SiteBuilder:
+    """One theme configuration (mkdocs.yml), many bundles."""
+
+    def __init__(self, base_config: Path, build_date: dt.date):
+        self._empty_docs = tempfile.TemporaryDirectory(prefix="tiepcan-docs-")  # MkDocs wants a docs_dir
+        with _captured_logs() as logs:
+            try:
+                self._base = load_config(config_file=str(base_config), docs_dir=self._empty_docs.name)
+            except (MkDocsException, OSError) as error:
+                raise BuildFailed(logs + [str(error)]) from None
+        if logs:
+            raise BuildFailed(logs)
+        self._base.plugins._current_plugin = "tiepcan"  # File.generated names its maker; no plugin runs here
+        self._env = self._base.theme.get_env()  # compiled templates are cached here, across bundles
+        self._theme_files = self._list_theme_files()
+        self._update_date = build_date.isoformat()
+        self._timestamp = int(dt.datetime(build_date.year, build_date.month, build_date.day, tzinfo=dt.UTC).timestamp())
+
+    def close(self) -> None:
+        self._empty_docs.cleanup()
+
+    def _list_theme_files(self) -> list[tuple[str, str]]:
+        """(path, theme folder) of every static theme file a bundle gets, found once."""
+        probe = Files([])
+        probe.add_files_from_theme(self._env, self._base)
+        return [
+            (file.src_uri, file.src_dir)
+            for file in sorted(probe, key=lambda f: f.src_uri)
+            if file.src_dir is not None and not any(fnmatch.fnmatch(file.src_uri, p) for p in _UNUSED_THEME_FILES)
+        ]
+
+    def _config(
+        self, bundle: RenderedBundle, site_url: str | None, site_dir: Path, extra: dict[str, Any]
+    ) -> MkDocsConfig:
+        config = copy.copy(self._base)
+        config["site_name"] = html.escape(bundle.site_name)
+        config["site_url"] = site_url
+        config["site_dir"] = str(site_dir)
+        config["nav"] = [_nav_item(item) for item in bundle.nav]
+        config["extra"] = {**self._base.extra, **bundle.extra, **extra}
+        return config
+
+    def build(self, bundle: RenderedBundle, site_url: str | None, writer: BundleWriter, extra: dict[str, Any]) -> None:
+        """The bundle's pages, theme files, attachments, 404 page and sitemap, written through `writer`."""
+        with _captured_logs() as logs:
+            try:
+                self._build(bundle, site_url, writer, extra)
+            except MkDocsException as error:
+                raise BuildFailed(logs + [str(error)]) from None
+        if logs:  # anything MkDocs logs (a nav entry without a page, say) is a failure
+            raise BuildFailed(logs)
+
+    def _build(self, bundle: RenderedBundle, site_url: str | None, writer: BundleWriter, extra: dict[str, Any]) -> None:
+        config = self._config(bundle, site_url, writer.root, extra)
+        files = Files([File.generated(config, _source(page), content="") for page in bundle.pages()])
+        for asset in bundle.assets:
+            files.append(File.generated(config, asset.path, abs_src_path=str(asset.source)))
+        if config.extra.get("brand_color"):
+            files.append(
+                File.generated(config, "assets/brand.css", content=_brand_stylesheet(config.extra["brand_color"]))
             )
-            config.extra.update(spec.extra or {})
-            if config.extra.get("brand_color"):
-                _write_brand_stylesheet(spec.docs_dir, config.extra["brand_color"])
-            _mkdocs_build(config)
-        except (Abort, MkDocsException) as error:
-            raise BuildFailed(logs + [str(error)]) from None
-    if logs:  # strict mode aborts on warnings already; anything logged is still a failure
-        raise BuildFailed(logs)
+        for path, folder in self._theme_files:
+            if files.get_file_from_path(path) is None:
+                files.append(File(path, folder, str(writer.root), config.use_directory_urls))
+        nav = get_navigation(files, config)
+        for value in bundle.pages():
+            page = files.get_file_from_path(_source(value)).page  # type: ignore[union-attr]
+            assert page is not None
+            page.markdown, page.content, page.meta = "", str(value.body), {}
+            page.toc = get_toc(_toc(value.headings))  # type: ignore[arg-type]
+            page.update_date = self._update_date
+        for file in files:
+            if file.is_documentation_page():
+                continue
+            if file.abs_src_path is None:
+                writer.write(file.dest_uri, file.content_bytes, STAGE)
+            else:
+                writer.copy(file.dest_uri, Path(file.abs_src_path), STAGE)
+        for name in sorted(config.theme.static_templates):
+            self._static_template(name, files, config, nav, writer)
+        pages = files.documentation_pages()
+        template = self._env.get_template("main.html")
+        for file in pages:
+            page = file.page
+            assert page is not None
+            config._current_page = page
+            page.active = True
+            try:
+                output = template.render(get_context(nav, pages, config, page))
+            finally:
+                page.active = False
+                config._current_page = None
+            writer.write(file.dest_uri, output.encode("utf-8", errors="xmlcharrefreplace"), STAGE)
+
+    def _static_template(
+        self, name: str, files: Files, config: MkDocsConfig, nav: Navigation, writer: BundleWriter
+    ) -> None:
+        """The theme's own pages (404.html) and MkDocs' sitemap, with its .gz dated by the build date."""
+        output = _build_template(name, self._env.get_template(name), files, config, nav)
+        if not output.strip():
+            return  # the sitemap, when the site's address is unknown
+        data = output.encode("utf-8")
+        writer.write(name, data, STAGE)
+        if name == "sitemap.xml":
+            buffer = io.BytesIO()
+            with gzip.GzipFile(fileobj=buffer, filename=name, mode="wb", mtime=self._timestamp) as compressed:
+                compressed.write(data)
+            writer.write(f"{name}.gz", buffer.getvalue(), STAGE)
 
 
-def _write_brand_stylesheet(docs_dir: Path, color: str) -> None:
+@contextmanager
+def site_builder(base_config: Path, build_date: dt.date) -> Iterator[SiteBuilder]:
+    builder = SiteBuilder(base_config, build_date)
+    try:
+        yield builder
+    finally:
+        builder.close()
+
+
+def _brand_stylesheet(color: str) -> str:
     """The header in the agency's colour, as a file: pages carry no inline style (strict CSP).
     theme/main.html links it when extra.brand_color is set."""
-    target = docs_dir / "assets" / "brand.css"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(
+    return (
         f".md-header,.md-tabs{{background-color:{color}}}\n"
         "@media screen and (max-width:76.234375em){.md-nav--primary .md-nav__title[for=__drawer]"
-        f"{{background-color:{color}}}}}\n",
-        encoding="utf-8",
+        f"{{background-color:{color}}}}}\n"
     )
-
-
-class _ArticleText(HTMLParser):
-    """The readable text of a built page's article: title, and body without tables (catalog rows are
-    records of their own) or Material's permalink glyphs."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.depth = 0  # inside <article> when > 0
-        self.skip = 0
-        self.title: list[str] = []
-        self.in_h1 = False
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        classes = dict(attrs).get("class") or ""
-        if tag == "article":
-            self.depth += 1
-        elif self.depth and (self.skip or tag in {"table", "script", "style"} or "headerlink" in classes):
-            self.skip += 1 if tag not in {"br", "img", "input", "meta", "hr", "wbr"} else 0
-        if self.depth and tag == "h1":
-            self.in_h1 = True
-        if self.depth and tag in {"p", "li", "h1", "h2", "h3", "h4", "td", "th", "br", "div"}:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "article":
-            self.depth -= 1
-        elif self.skip:
-            self.skip -= 1
-        if tag == "h1":
-            self.in_h1 = False
-
-    def handle_data(self, data: str) -> None:
-        if self.depth and not self.skip:
-            self.parts.append(data)
-            if self.in_h1:
-                self.title.append(data)
-
-
-def page_texts(site_dir: Path) -> dict[str, tuple[str, str]]:
-    """Title and readable text (whitespace collapsed) of every page built into `site_dir`, by its
-    site-relative path; the theme's own assets left out."""
-    texts = {}
-    for page in sorted(site_dir.rglob("*.html")):
-        relative = page.relative_to(site_dir)
-        if relative.parts[0] == "assets":
-            continue
-        reader = _ArticleText()
-        reader.feed(page.read_text(encoding="utf-8"))
-        texts[relative.as_posix()] = (
-            " ".join(" ".join(reader.title).split()),
-            " ".join(" ".join(reader.parts).split()),
-        )
-    return texts

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import brotli
 
+from generator.writer import BundleWriter
+
 BUILD_RECORD = "tiepcan.json"  # written into each bundle by the build stage
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
@@ -39,7 +41,7 @@ def tool_version() -> str:
     return version("tiepcan")
 
 
-def write_build_record(bundle: Path, agency_id: str, regime: str, build_date: dt.date) -> None:
+def write_build_record(writer: BundleWriter, agency_id: str, regime: str, build_date: dt.date) -> None:
     """What the package manifest needs to know about the build, kept with the bundle it describes."""
     record = {
         "agency": agency_id,
@@ -47,7 +49,7 @@ def write_build_record(bundle: Path, agency_id: str, regime: str, build_date: dt
         "build_date": build_date.isoformat(),
         "tool_version": tool_version(),
     }
-    (bundle / BUILD_RECORD).write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    writer.write(BUILD_RECORD, json.dumps(record, ensure_ascii=False, indent=2) + "\n", "package")
 
 
 def _epoch(build_date: dt.date) -> int:

@@ -1,18 +1,20 @@
-"""Stage 3 — render: a valid Agency and its legal regime → a folder of Markdown pages for MkDocs.
+"""Stage 3 — render: a valid Agency and its legal regime → its pages, as values.
 
-Text from YAML is data. Every `{{ value }}` in a template is written with Markdown- and
-HTML-significant characters as numeric character references, so that `*`, `|`, `[x](…)`,
-`<script>` or `{{ x }}` in a title reach the reader as those literal characters, whether the
-template puts them in Markdown or in an HTML block. Only fields documented as Markdown go
-through `markdown`, which renders them and then sanitizes the HTML with an allow-list.
+Each page is a `RenderedPage`: where it goes, its title, its article as HTML, its headings and its
+readable text (for search). Templates are HTML, rendered by Jinja with HTML escaping (html_text):
+text from YAML, messages and regime text are escaped once, for HTML, and nowhere else. Only fields
+documented as Markdown (an agency's description and its own pages) go through `markdown`, which
+renders them and then sanitizes the HTML with an allow-list; the shared guides in content/ are
+trusted Markdown. Nothing here writes a file: stage 4 hands the pages to the site builder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -30,10 +32,6 @@ from generator.validate import AgencySource
 
 TEMPLATES = Path(__file__).parent / "templates"
 SEARCH_AGENCY_LIST_MAX = 300  # portal search: agencies listed in its agency filter, at most
-
-# Characters that mean something to Markdown, its extensions or HTML; newline too, so a value
-# can never start a line (and so never a heading, list or code block).
-_SIGNIFICANT = set("\\`*_{}[]()#+-.!|~<>&\"'^=$\n\r\t")
 
 _ALLOWED_TAGS = {
     "p",
@@ -62,12 +60,14 @@ _ALLOWED_TAGS = {
 }
 
 
-def escape_text(value: Any) -> Markup:
-    """Literal text, safe in Markdown and in HTML (element content and quoted attributes)."""
-    if isinstance(value, Markup):
-        return value
+def html_text(value: Any) -> Markup:
+    """Literal text for HTML element content and double-quoted attributes (every template quotes
+    attributes so: tests/test_escaping.py): the four characters those need escaped, nothing else,
+    so page source reads as it is written. None is written as nothing."""
+    if hasattr(value, "__html__"):
+        return Markup(value)
     text = "" if value is None else str(value)
-    return Markup("".join(f"&#{ord(c)};" if c in _SIGNIFICANT else c for c in text))
+    return Markup(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
 
 
 def sanitized_markdown(text: str) -> Markup:
@@ -88,9 +88,27 @@ def mailto(address: str, subject: str = "", body: str = "") -> str:
 
 
 @dataclass(frozen=True)
-class Page:
-    path: str  # inside docs/, e.g. layout.page("catalog").source
-    title: str  # the navigation title: plain text, escaped by the theme
+class Heading:
+    level: int
+    anchor: str  # the element's id
+    text: str  # plain text
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """One page as a value: everything the site builder, the search index and the tests need of it."""
+
+    path: str  # the built page, relative to its bundle (or the portal), e.g. layout.page_url("catalog")
+    title: str  # the navigation title, plain text
+    body: Markup  # the page's article, HTML
+    headings: tuple[Heading, ...]  # in document order; the table of contents is built from them
+    text: str  # readable text: the main heading, then the body without tables (rows are records of their own)
+    indexed: bool = True  # gets a search record of its own
+
+    @property
+    def heading(self) -> str:
+        """The page's main heading as the reader sees it (its title in search results)."""
+        return next((h.text for h in self.headings if h.level == 1), "")
 
 
 @dataclass(frozen=True)
@@ -98,24 +116,89 @@ class NavSection:
     """A group in the navigation: its first page is the group's overview."""
 
     title: str
-    pages: tuple[Page, ...]
+    pages: tuple[RenderedPage, ...]
 
 
 @dataclass(frozen=True)
-class RenderedSite:
-    """What the build stage needs: a docs folder, its navigation and a few theme values."""
+class Asset:
+    """A file published as it is (an attachment), from the agency's folder."""
 
-    docs_dir: Path
+    path: str  # relative to the bundle
+    source: Path
+
+
+@dataclass(frozen=True)
+class RenderedBundle:
+    """What the build stage needs: the pages in navigation order, the files beside them, a few theme values."""
+
     site_name: str
-    nav: list[Page | NavSection]
+    nav: tuple[RenderedPage | NavSection, ...]
+    assets: tuple[Asset, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def pages(self) -> Iterator[RenderedPage]:
+        for item in self.nav:
+            yield from item.pages if isinstance(item, NavSection) else (item,)
+
+
+class _PageReader(HTMLParser):
+    """A rendered body's headings and readable text. The headings are those with an id outside any
+    <form>: a heading inside a form titles that form (it is its label), not a part of the page."""
+
+    _SKIPPED = {"table", "script", "style", "template"}
+    _BREAKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "br", "div", "dd", "dt"}
+    _VOID = {"br", "img", "input", "meta", "hr", "wbr", "link", "source", "col"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.skip = 0
+        self.parts: list[str] = []
+        self.headings: list[Heading] = []
+        self._heading: tuple[int, str, list[str]] | None = None
+        self._forms = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.skip or tag in self._SKIPPED:
+            self.skip += tag not in self._VOID
+            return
+        if tag in self._BREAKS:
+            self.parts.append(" ")
+        self._forms += tag == "form"
+        anchor = dict(attrs).get("id")
+        if not self._forms and len(tag) == 2 and tag[0] == "h" and tag[1].isdigit() and anchor:
+            self._heading = (int(tag[1]), anchor, [])
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skip:
+            self.skip -= 1
+            return
+        self._forms -= tag == "form" and self._forms > 0
+        if self._heading and tag == f"h{self._heading[0]}":
+            level, anchor, words = self._heading
+            self.headings.append(Heading(level, anchor, " ".join("".join(words).split())))
+            self._heading = None
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+            if self._heading:
+                self._heading[2].append(data)
+
+
+def page(path: str, title: str, body: str, indexed: bool = True) -> RenderedPage:
+    """A page value from its rendered article."""
+    reader = _PageReader()
+    reader.feed(body)
+    reader.close()
+    text = " ".join(" ".join(reader.parts).split())
+    return RenderedPage(path, title, Markup(body), tuple(reader.headings), text, indexed)
 
 
 def environment(loader_paths: Iterable[Path], messages: Messages) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in loader_paths]),
-        autoescape=True,
-        finalize=escape_text,
+        autoescape=True,  # the safety net; html_text escapes each value first, and only as HTML needs
+        finalize=html_text,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -124,16 +207,27 @@ def environment(loader_paths: Iterable[Path], messages: Messages) -> jinja2.Envi
     env.filters.update(date=format_date, markdown=sanitized_markdown, mailto=mailto, attachment=attachments.href)
     env.globals.update(
         t=lambda key, **params: messages.text(f"ui.{key}", **params),
-        # Page names come from the layout registry (trusted constants); a form id is escaped.
-        page_url=lambda key: Markup(layout.page_url(key)),
-        page_slug=lambda key: Markup(layout.page(key).slug),
-        form_slug=lambda form_id: Markup(layout.form_slug("{0}")).format(form_id),
+        page_url=layout.page_url,
+        page_slug=lambda key: layout.page(key).slug,
+        form_slug=layout.form_slug,
     )
     return env
 
 
+# Links between the shared guides and section pages are written as Markdown file links (….md).
+_MARKDOWN_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#)([^"#]*?)\.md(#[^"]*)?"')
+
+
+def trusted_markdown(text: str) -> str:
+    """A guide from content/ (project text, not agency data): Markdown with heading ids, links to pages."""
+    html = markdown_lib.markdown(
+        text, extensions=["attr_list", "md_in_html", "admonition", "tables", "sane_lists", "toc"], output_format="html"
+    )
+    return _MARKDOWN_LINK.sub(lambda m: f'href="{m[1]}.html{m[2] or ""}"', html)
+
+
 class AgencyRenderer:
-    """Writes one agency's pages. The page list (generator/layout.py) is the nav, in reading order."""
+    """Renders one agency's pages. The page list (generator/layout.py) is the nav, in reading order."""
 
     def __init__(self, messages: Messages, content_dir: Path, build_date: dt.date):
         self.messages = messages
@@ -141,49 +235,37 @@ class AgencyRenderer:
         self.build_date = build_date
         self.env = environment([TEMPLATES, content_dir], messages)
 
-    def render(
-        self, source: AgencySource, regime: Regime, docs_dir: Path, agency_names: dict[str, str]
-    ) -> RenderedSite:
+    def render(self, source: AgencySource, regime: Regime, agency_names: dict[str, str]) -> RenderedBundle:
         agency = source.model
-        docs_dir.mkdir(parents=True, exist_ok=True)
         context = self._context(agency, regime, agency_names)
-        nav: list[Page | NavSection] = []
+        nav: list[RenderedPage | NavSection] = []
         for kind in layout.BUNDLE_PAGES:
-            page = self._write(docs_dir, kind.source, kind.template, self.messages.text(kind.title), context)
-            nav.append(self._forms_section(page, docs_dir, context) if kind.key == "forms" else page)
+            rendered = self._page(kind.url, kind.template, self.messages.text(kind.title), context, kind.indexed)
+            nav.append(self._forms_section(rendered, context) if kind.key == "forms" else rendered)
         for shared in sorted(self.content_dir.glob("*.md")):
-            title = _first_heading(shared) or shared.stem
-            nav.append(self._write(docs_dir, f"{layout.SHARED_PAGES}/{shared.name}", shared.name, title, context))
+            body = trusted_markdown(self.env.get_template(shared.name).render(context))
+            nav.append(page(f"{layout.SHARED_PAGES}/{shared.stem}.html", _first_heading(shared) or shared.stem, body))
         for extra in agency.pages:
             text = (source.folder / extra.file).read_text(encoding="utf-8-sig")
             page_context = {**context, "page_title": extra.title, "page_html": sanitized_markdown(text)}
-            nav.append(
-                self._write(
-                    docs_dir,
-                    f"{layout.extra_slug(Path(extra.file).stem)}.md",
-                    layout.EXTRA.template,
-                    extra.title,
-                    page_context,
-                )
-            )
+            path = f"{layout.extra_slug(Path(extra.file).stem)}.html"
+            nav.append(self._page(path, layout.EXTRA.template, extra.title, page_context))
         english = layout.ENGLISH
-        nav.append(self._write(docs_dir, english.source, english.template, self.messages.text(english.title), context))
-        self._copy_attachments(source, docs_dir)
-        return RenderedSite(
-            docs_dir=docs_dir,
+        nav.append(self._page(english.url, english.template, self.messages.text(english.title), context))
+        return RenderedBundle(
             site_name=agency.display_name(),
-            nav=nav,
+            nav=tuple(nav),
+            assets=self._attachments(source),
             extra={"sample": agency.sample, "agency_name": agency.name, "brand_color": agency.brand_color},
         )
 
-    def _forms_section(self, index: Page, docs_dir: Path, context: dict[str, Any]) -> NavSection:
+    def _forms_section(self, index: RenderedPage, context: dict[str, Any]) -> NavSection:
         """The forms overview, then one fillable, printable page per citizen form the regime defines."""
         pages = [index]
         for form_id, form in fillable_forms(context["regime"]).items():
             pages.append(
-                self._write(
-                    docs_dir,
-                    f"{layout.form_slug(form_id)}.md",
+                self._page(
+                    f"{layout.form_slug(form_id)}.html",
                     layout.FORM.template,
                     f"{form['code']}: {form['title']}",
                     {
@@ -219,22 +301,21 @@ class AgencyRenderer:
             "parts": _parts(agency, regime, self.messages),
         }
 
-    def _write(self, docs_dir: Path, path: str, template: str, title: str, context: dict[str, Any]) -> Page:
-        target = docs_dir / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(self.env.get_template(template).render(context), encoding="utf-8")
-        return Page(path, title)
+    def _page(
+        self, path: str, template: str, title: str, context: dict[str, Any], indexed: bool = True
+    ) -> RenderedPage:
+        return page(path, title, self.env.get_template(template).render(context), indexed)
 
     @staticmethod
-    def _copy_attachments(source: AgencySource, docs_dir: Path) -> None:
+    def _attachments(source: AgencySource) -> tuple[Asset, ...]:
         agency = source.model
         files = [e.file for e in agency.catalog if e.file]
         if agency.regulation and agency.regulation.file:
             files.append(agency.regulation.file)
-        for relative in sorted(set(files)):
-            target = docs_dir / layout.ATTACHMENTS / attachments.published_name(relative)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source.folder / relative, target)
+        return tuple(
+            Asset(f"{layout.ATTACHMENTS}/{attachments.published_name(relative)}", source.folder / relative)
+            for relative in sorted(set(files))
+        )
 
 
 def catalog_order(agency: Agency, regime: dict[str, Any]) -> list[CatalogEntry]:
@@ -293,8 +374,8 @@ def _first_heading(path: Path) -> str | None:
 
 
 def render_portal(
-    agencies: list[AgencySource], regimes: dict[str, Regime], docs_dir: Path, messages: Messages, build_date: dt.date
-) -> RenderedSite:
+    agencies: list[AgencySource], regimes: dict[str, Regime], messages: Messages, build_date: dt.date
+) -> RenderedBundle:
     """The portal: every agency, grouped under its parent, linking to its bundle; then, for the
     supervising Department of Justice, what each agency has published and its latest yearly figures."""
     env = environment([TEMPLATES], messages)
@@ -303,33 +384,28 @@ def render_portal(
     for model in sorted(models.values(), key=lambda m: (m.name, m.id)):
         parent = model.parent if model.parent in models else None
         children.setdefault(parent, []).append(model)
-    docs_dir.mkdir(parents=True, exist_ok=True)
     home, search = layout.PORTAL_PAGES
-    (docs_dir / home.source).write_text(
-        env.get_template(home.template).render(
-            children=children,
-            count=len(models),
-            build_date=build_date,
-            overview=[
-                (
-                    model,
-                    _parts(model, regimes[model.id], messages),
-                    max(model.statistics, key=lambda row: row.year, default=None),
-                )
-                for model in sorted(models.values(), key=lambda m: (m.name, m.id))
-            ],
-        ),
-        encoding="utf-8",
+    home_body = env.get_template(home.template).render(
+        children=children,
+        count=len(models),
+        build_date=build_date,
+        overview=[
+            (
+                model,
+                _parts(model, regimes[model.id], messages),
+                max(model.statistics, key=lambda row: row.year, default=None),
+            )
+            for model in sorted(models.values(), key=lambda m: (m.name, m.id))
+        ],
     )
-    (docs_dir / search.source).write_text(
-        env.get_template(search.template).render(filters=_search_filters(models, children, messages)),
-        encoding="utf-8",
-    )
-    return RenderedSite(
-        docs_dir,
+    search_body = env.get_template(search.template).render(filters=_search_filters(models, children, messages))
+    return RenderedBundle(
         messages.text("ui.portal.title"),
-        [Page(kind.source, messages.text(kind.title)) for kind in layout.PORTAL_PAGES],
-        {"sample": False, "portal": True},
+        (
+            page(home.url, messages.text(home.title), home_body, home.indexed),
+            page(search.url, messages.text(search.title), search_body, search.indexed),
+        ),
+        extra={"sample": False, "portal": True},
     )
 
 

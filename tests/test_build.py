@@ -125,15 +125,15 @@ def test_a_failed_build_leaves_the_published_site_untouched(tmp_path: Path, monk
     before = _digest(out)
 
     calls = []
-    real_build = mkdocs_adapter.build
+    real_build = mkdocs_adapter.SiteBuilder.build
 
-    def fail_on_second_agency(spec):
-        calls.append(spec.site_dir)
+    def fail_on_second_agency(self, bundle, site_url, writer, extra):
+        calls.append(writer.root)
         if len(calls) == 3:  # portal, so-a, then so-b fails midway
             raise BuildFailed(["simulated failure"])
-        real_build(spec)
+        real_build(self, bundle, site_url, writer, extra)
 
-    monkeypatch.setattr(mkdocs_adapter, "build", fail_on_second_agency)
+    monkeypatch.setattr(mkdocs_adapter.SiteBuilder, "build", fail_on_second_agency)
     with pytest.raises(BuildFailed):
         build_all(build_options(agencies, out))
     assert _digest(out) == before

@@ -27,6 +27,7 @@ from generator.build import build_all
 from generator.i18n import load_messages
 from generator.model import Agency, CatalogEntry
 from generator.schema import json_schema
+from generator.writer import BundleWriter
 from tests.conftest import AGENCIES, ROOT, build_options, write_agency
 from tests.servers import free_port, wait_until_listening
 
@@ -187,7 +188,7 @@ def test_a_clerk_edits_and_adds_a_catalog_entry(chromium, repository, tmp_path):
     with decap_proxy(repository) as proxy:
         settings = {"backend": {"name": "gitlab", "repo": "so-tu-phap/tiepcan", "branch": "main"},
                     "publish_mode": "simple", "local_backend": {"url": proxy}}
-        assert cms.write_admin(tmp_path / "www" / "admin", settings, load_messages())
+        assert cms.write_admin(BundleWriter(tmp_path / "www"), settings, load_messages())
         origin = proxy.removesuffix("/api/v1")
         with serving_with_policy(tmp_path / "www", admin_policy(origin)) as base:
             page = chromium.new_page(viewport={"width": 1280, "height": 900})

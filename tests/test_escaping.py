@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from generator.build import build_all
-from generator.render import escape_text, sanitized_markdown
-from tests.conftest import MINIMAL_AGENCY, build_options, write_agency
+from generator.render import TEMPLATES, html_text, sanitized_markdown
+from tests.conftest import MINIMAL_AGENCY, ROOT, build_options, write_agency
 from tests.htmlscan import read
 
 HOSTILE = [
@@ -30,11 +30,23 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("text", HOSTILE)
-def test_escape_text_leaves_no_significant_character_unencoded(text):
-    encoded = str(escape_text(text))
-    outside_references = re.sub(r"&#\d+;", "", encoded)
-    assert not set(outside_references) & set("<>&*_[]()|{}`\\#\n~=!")
+def test_html_text_escapes_what_html_needs_and_nothing_else(text):
+    encoded = str(html_text(text))
+    assert not set(encoded.replace("&amp;", "").replace("&lt;", "").replace("&gt;", "").replace("&quot;", "")) & set("<>&\"")
     assert html.unescape(encoded) == text
+    assert not re.search(r"&#", encoded)  # no numeric references: page source reads as it is written
+    assert encoded == text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def test_every_template_quotes_its_attributes_with_double_quotes():
+    """html_text leaves ' as it is, which is safe only where no attribute is single-quoted or unquoted."""
+    templates = [*TEMPLATES.rglob("*.j2"), *(ROOT / "theme").rglob("*.html")]
+    for template in templates:
+        source = template.read_text(encoding="utf-8")
+        markup = re.sub(r"\{[{%#].*?[}%#]\}", "X", source, flags=re.S)  # Jinja's own quotes are not HTML
+        for tag in re.findall(r"<[a-zA-Z][^<>]*>", markup):
+            assert not re.search(r"\s[\w:-]+='", tag), f"{template.name}: single-quoted attribute in {tag}"
+        assert not re.search(r"=\{\{", source), f"{template.name}: an unquoted attribute value"
 
 
 def _yaml_string(text: str) -> str:
@@ -80,3 +92,19 @@ def test_markdown_fields_are_rendered_then_sanitized():
     assert "javascript:" not in html
     assert "<script" not in html and "onerror" not in html and "<img" not in html
     assert "<li>một</li>" in html
+
+
+NUMERIC_REFERENCE = re.compile(r"&#(x[0-9a-fA-F]+|[0-9]+);")
+
+
+@pytest.mark.slow
+def test_no_built_page_writes_an_ascii_character_as_a_numeric_reference(demo_site: Path):
+    """`&#45;` for "-" and the like: HTML needs none (&, <, > and " have named references)."""
+    found = {}
+    for page in sorted(demo_site.rglob("*.html")):
+        for match in NUMERIC_REFERENCE.finditer(page.read_text(encoding="utf-8")):
+            value = match[1]
+            code = int(value[1:], 16) if value.startswith("x") else int(value)
+            if code < 128:
+                found.setdefault(page.relative_to(demo_site).as_posix(), set()).add(match[0])
+    assert found == {}

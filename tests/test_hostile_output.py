@@ -24,6 +24,7 @@ from generator.build import build_all
 from generator.i18n import load_messages
 from generator.model import Agency, CatalogEntry
 from generator.render import fillable_forms
+from generator.writer import BundleWriter
 from tests.conftest import BUILD_DATE, MINIMAL_AGENCY, ROOT, build_options, write_agency
 
 PAYLOADS = [
@@ -244,7 +245,7 @@ FORMULAS = {"title": '=HYPERLINK("http://evil.example","Bấm")', "number": "+1+
 
 def test_no_csv_cell_can_run_as_a_formula_and_json_keeps_the_text(tmp_path: Path):
     agency = _exported_agency({}, **FORMULAS)
-    export.write_catalog(tmp_path, _context(agency))
+    export.write_catalog(BundleWriter(tmp_path), _context(agency))
     header, row = _csv_rows(tmp_path / "catalog.csv")
     cells = dict(zip([key for key, _ in export._csv_columns(_context(agency))], row))
     assert {key: cells[key] for key in FORMULAS} == {key: "'" + value for key, value in FORMULAS.items()}
@@ -256,7 +257,7 @@ def test_no_csv_cell_can_run_as_a_formula_and_json_keeps_the_text(tmp_path: Path
 def test_ordinary_csv_cells_are_left_alone(tmp_path: Path):
     agency = _exported_agency({"title": "Kế hoạch 305", "number": "305/KH-UBND",
                                "summary": "Tỷ lệ -5% so với năm trước"})
-    export.write_catalog(tmp_path, _context(agency))
+    export.write_catalog(BundleWriter(tmp_path), _context(agency))
     _, row = _csv_rows(tmp_path / "catalog.csv")
     assert {"Kế hoạch 305", "305/KH-UBND", "Tỷ lệ -5% so với năm trước"} <= set(row)
 
@@ -269,8 +270,9 @@ def test_the_feed_stays_well_formed_whatever_the_text(tmp_path: Path):
     agency = _exported_agency({"number": "305/KH"}, name=f"Sở{NOT_XML} Thử", title=f"Kế{NOT_XML} hoạch",
                               summary=f"Tóm{NOT_XML} tắt")
     site = tmp_path / "site"
-    (site / "so-thu").mkdir(parents=True)
-    feeds.write_site(site, [agency], {agency.id}, "https://stp.example.gov.vn/", BUILD_DATE, load_messages("vi"))
+    bundles = {agency.id: BundleWriter(site / agency.id)}
+    feeds.write_site(BundleWriter(site), bundles, [agency], {agency.id}, "https://stp.example.gov.vn/", BUILD_DATE,
+                     load_messages("vi"))
     atom = "{http://www.w3.org/2005/Atom}"
     feed = ET.parse(site / "so-thu" / feeds.FEED).getroot()
     assert feed.findtext(f"{atom}author/{atom}name") == "Sở Thử"

@@ -1,0 +1,71 @@
+"""One writer per bundle: every stage adds its files to a bundle (or the portal) through a BundleWriter.
+
+The writer refuses a path outside its folder, and a second write to a path any stage wrote already
+(two stages would otherwise overwrite each other silently); it records which stage wrote which
+file, the input to reproducibility checks and to incremental builds.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+
+from generator.diagnostics import BuildFailed
+
+
+class WriteRefused(BuildFailed):
+    """A stage tried to write where it may not: outside the bundle, or over another stage's file."""
+
+
+class BundleWriter:
+    def __init__(self, root: Path):
+        self.root = root
+        self.written: dict[str, str] = {}  # bundle-relative path → the stage that wrote it
+
+    def _claim(self, path: str, stage: str) -> Path:
+        parts = PurePosixPath(path).parts
+        if not parts or path.startswith("/") or "\\" in path or any(p in {"", ".", ".."} for p in parts):
+            raise WriteRefused([f"{stage}: {path!r} is not a path inside the bundle"])
+        if path in self.written:
+            raise WriteRefused([f"{stage}: {path} was already written by {self.written[path]}"])
+        self.written[path] = stage
+        target = self.root.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def write(self, path: str, data: bytes | str, stage: str) -> None:
+        target = self._claim(path, stage)
+        target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+    def copy(self, path: str, source: Path, stage: str) -> None:
+        shutil.copyfile(source, self._claim(path, stage))
+
+    @contextmanager
+    def folder(self, path: str, stage: str) -> Iterator[Path]:
+        """A folder a tool fills on its own (the search indexer): it must be new, and what the tool
+        wrote into it is recorded as written by `stage`."""
+        prefix = path.rstrip("/") + "/"
+        if any(written.startswith(prefix) for written in self.written):
+            raise WriteRefused([f"{stage}: {path}/ already holds files another stage wrote"])
+        target = self._claim(path, stage)
+        del self.written[path]  # the folder itself is not a file
+        if target.exists():
+            raise WriteRefused([f"{stage}: {path}/ exists already"])
+        yield target
+        for file in sorted(target.rglob("*")):
+            if file.is_file():
+                self.written[file.relative_to(self.root).as_posix()] = stage
+
+    def keep(self, previous: Path, stage: str) -> None:
+        """Every regular file of a previous build of this bundle, copied as it is. Links are not
+        followed or copied: tiepcan never writes one, and one could point anywhere."""
+        for folder, subfolders, files in os.walk(previous, followlinks=False):
+            here = Path(folder)
+            subfolders[:] = sorted(d for d in subfolders if not (here / d).is_symlink())
+            for name in sorted(files):
+                source = here / name
+                if source.is_file() and not source.is_symlink():
+                    self.copy(source.relative_to(previous).as_posix(), source, stage)
