@@ -64,3 +64,16 @@ def demo_url(demo_site) -> str:
     """The demo build served over HTTP on 127.0.0.1 (base URL ending in '/')."""
     with static_server(demo_site) as url:
         yield url
+
+
+# Fixtures that build a whole site: a test using one belongs to the slow tier, like every browser test.
+_BUILT_SITE_FIXTURES = {"demo_site"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The fast tier (`-m "not slow"`) renders page values and checks data; it never builds a site
+    or starts a browser, so a test doing either is slow whether or not it says so."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("browser") or fixtures & _BUILT_SITE_FIXTURES:
+            item.add_marker(pytest.mark.slow)

@@ -91,6 +91,7 @@ def test_a_wrong_cms_yml_is_said_in_vietnamese(tmp_path, text, key):
     assert "Cách sửa" in load_messages().text(key, **raised.value.params)
 
 
+@pytest.mark.slow
 def test_the_build_writes_the_editor_beside_the_portal(tmp_path):
     write_agency(tmp_path / "agencies")
     build_all(build_options(tmp_path / "agencies", tmp_path / "site", cms=ROOT / cms.CMS_CONFIG))
@@ -101,6 +102,7 @@ def test_the_build_writes_the_editor_beside_the_portal(tmp_path):
     assert yaml.safe_load((admin / "config.yml").read_text(encoding="utf-8"))["locale"] == "vi"
 
 
+@pytest.mark.slow
 def test_without_npm_the_site_is_built_without_the_editor(tmp_path, monkeypatch):
     monkeypatch.setattr(cms, "DECAP_DIST", tmp_path / "not-installed")
     write_agency(tmp_path / "agencies")

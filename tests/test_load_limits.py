@@ -101,6 +101,7 @@ def test_a_file_over_the_size_limit_is_refused_without_reading_it_all(tmp_path, 
     assert doc.data is None
 
 
+@pytest.mark.slow  # a real-size file: seconds
 def test_a_real_size_catalog_of_20000_entries_is_within_every_limit():
     text = large_agency_yaml("lon", 20_000)
     assert 7 * 1024 * 1024 < len(text.encode()) < load.MAX_FILE_BYTES

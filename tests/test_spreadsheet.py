@@ -68,6 +68,7 @@ def agencies(tmp_path) -> Path:
     return folder
 
 
+@pytest.mark.slow  # a real-size sheet: seconds
 def test_a_500_row_sheet_with_vietnamese_headers_becomes_a_valid_agency_file(tmp_path, agencies):
     sheet = save(clerk_book([clerk_row(i) for i in range(1, 501)]), tmp_path / "danh-muc.xlsx")
     result = run("import", "catalog", str(sheet), "--agency", "so-thu", "--agencies", str(agencies))
