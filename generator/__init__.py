@@ -1,4 +1,4 @@
-"""tiepcan: YAML per agency → validated model → Markdown → MkDocs bundle per agency, plus a portal.
+"""tiepcan: YAML per agency → validated model → page values → a static bundle per agency, plus a portal.
 
 Pipeline stages, one module each, numbered the same in each module's docstring and in README.md:
 1 load → 2 validate → 3 render → 4 build (MkDocs, only through mkdocs_adapter) → 5 export →

@@ -69,7 +69,7 @@ def refusal(relative: str, path: Path) -> Refusal | None:
     """None when the attachment written `relative`, found at `path` (an existing regular file), may be
     published, else why not."""
     if any(part.startswith(".") for part in relative.split("/")):
-        return Refusal("hidden_file_name", {})  # MkDocs leaves such files out: the link would be dead
+        return Refusal("hidden_file_name", {})  # servers commonly refuse dot files: the link would be dead
     extension = path.suffix.lower()
     allowed = ", ".join(sorted(KINDS))
     if extension not in KINDS:

@@ -1,8 +1,9 @@
-"""Stage 4 — build: validated agencies → one MkDocs bundle per agency under <out>/<id>/, and the portal.
+"""Stage 4 — build: validated agencies → one bundle per agency under <out>/<id>/, and the portal.
 
-Runs stages 3 to 8 in order (generator/__init__.py): render (Markdown per agency), the MkDocs
-adapter, export, index and feeds, inside an atomic publish; the
-leak scan (generator/leakscan.py) has the last word before the new site replaces the old one.
+Runs stages 3 to 8 in order (generator/__init__.py): render (page values per agency), the site
+builder (generator/mkdocs_adapter.py), export, index and feeds, each writing through the bundle's
+writer, inside an atomic publish; the leak scan (generator/leakscan.py) has the last word before
+the new site replaces the old one.
 With `keep_going`, an agency whose file is invalid keeps the bundle of its last good build (its
 published data is stored in the bundle for this) and every other agency is built.
 """

@@ -72,7 +72,7 @@ def format_field_path(loc: tuple[str | int, ...]) -> str:
 
 
 class BuildFailed(RuntimeError):
-    """A build step refused or warned (MkDocs in strict mode, Pagefind): the messages say why.
+    """A build step refused or warned (the site builder, Pagefind, a stage writing twice): the messages say why.
 
     Defined here, not in the adapter, so that every stage and the CLI report it without knowing
     which builder runs."""

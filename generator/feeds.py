@@ -1,7 +1,7 @@
 """Stage 7 — feeds: the discoverability of the published site (Atom feeds, sitemap index, robots.txt, redirects).
 
-Runs on the staging folder, after MkDocs wrote every bundle (each
-with its own sitemap.xml when --site-url is given). Everything here is a plain file derived from
+Runs after stage 4 wrote every bundle (each with its own sitemap.xml when --site-url is given),
+through the bundles' writers. Everything here is a plain file derived from
 the validated agencies and the build date, so two builds of the same inputs write the same bytes.
 """
 
@@ -96,7 +96,7 @@ def write_redirects(site: BundleWriter, agency: Agency, pages: Iterable[str], me
 
 
 def sitemap_index(site_url: str, bundle_ids: Sequence[str], build_date: dt.date) -> str:
-    """One index over the portal's sitemap and every bundle's own (MkDocs writes those)."""
+    """One index over the portal's sitemap and every bundle's own (the site builder writes those)."""
     base = layout.bundle_url(site_url)
     locations = [f"{base}sitemap.xml"] + [f"{base}{agency_id}/sitemap.xml" for agency_id in sorted(bundle_ids)]
     entries = "".join(

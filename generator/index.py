@@ -1,4 +1,4 @@
-"""Stage 6 — index: built bundles + validated agencies → Pagefind search indexes (read by theme/assets/tc-search.js).
+"""Stage 6 — index: page values + validated agencies → Pagefind search indexes (read by theme/assets/tc-search.js).
 
 Per agency bundle, `<bundle>/pagefind/`: one record per catalog entry (linking to its row anchor) and one
 per built page. Portal, `<out>/pagefind/`: one record per agency (its names plus the distinct words of its

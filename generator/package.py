@@ -82,7 +82,7 @@ def bundle_members(bundle: Path) -> list[Member]:
     record = json.loads((bundle / BUILD_RECORD).read_text(encoding="utf-8"))
     prefix = bundle.name
     files = sorted(p for p in bundle.rglob("*") if p.is_file())
-    present = set(files)  # MkDocs already writes sitemap.xml.gz
+    present = set(files)  # the build already writes sitemap.xml.gz
     members: list[Member] = []
     for path in files:
         relative = path.relative_to(bundle).as_posix()

@@ -474,7 +474,7 @@ def _page_problem(relative: str, path: Path) -> attachments.Refusal | None:
     """An extra page is Markdown, in UTF-8, neither empty nor huge: the render stage reads it as such."""
     if path.suffix.lower() != ".md":
         return attachments.Refusal("page_not_markdown", {})
-    if Path(relative).name.startswith("."):  # published as trang/.<name>.html, which MkDocs leaves out
+    if Path(relative).name.startswith("."):  # trang/.<name>.html: servers commonly refuse dot files
         return attachments.Refusal("hidden_file_name", {})
     if path.stat().st_size > PAGE_MAX_BYTES:
         return attachments.Refusal("page_too_large", {"limit": PAGE_MAX_BYTES // 1024})

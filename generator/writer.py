@@ -27,7 +27,8 @@ class BundleWriter:
 
     def _claim(self, path: str, stage: str) -> Path:
         parts = PurePosixPath(path).parts
-        if not parts or path.startswith("/") or "\\" in path or any(p in {"", ".", ".."} for p in parts):
+        # Only canonical relative paths: "a//b" or "./a" would name a file twice under two keys.
+        if not parts or PurePosixPath(*parts).as_posix() != path or "\\" in path or ".." in parts or parts[0] == "/":
             raise WriteRefused([f"{stage}: {path!r} is not a path inside the bundle"])
         if path in self.written:
             raise WriteRefused([f"{stage}: {path} was already written by {self.written[path]}"])
