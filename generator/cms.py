@@ -60,16 +60,14 @@ def _definition(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any] 
 def _legal_labels(messages: Messages) -> dict[str, dict[str, str]]:
     """Choices the law names, worded as the newest legal regime words them (generator/data/regimes/)."""
     data = regimes.all_regimes()[-1].data
-    clauses = {
-        letter: clause["title"]
-        if letter == "other"
-        else messages.text("cms.clause", letter=letter, title=clause["title"])
-        for letter, clause in data["clauses"].items()
+    clauses: dict[str, str] = {
+        letter: clause.title if letter == "other" else messages.text("cms.clause", letter=letter, title=clause.title)
+        for letter, clause in data.clauses.items()
     }
     return {
         "clause": clauses,
-        "forms": {code: form["label"] for code, form in data["disclosure_forms"].items()},
-        "condition": {code: condition["label"] for code, condition in data["conditions"].items()},
+        "forms": {str(code): form.label for code, form in data.disclosure_forms.items()},
+        "condition": {str(code): condition.label for code, condition in data.conditions.items()},
         "kind": messages.section("ui.kind"),
         "access": messages.section("cms.option.access"),
     }

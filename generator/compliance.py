@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from generator import layout
 from generator.model import Agency
+from generator.regime import Fact, RegimeData
 
 
 @dataclass(frozen=True)
@@ -48,40 +48,28 @@ _PUBLISHED: dict[str, Callable[[Agency], bool]] = {
 }
 
 
-def section_status(agency: Agency, regime: dict[str, Any], labels: dict[str, str]) -> list[PartStatus]:
+def section_status(agency: Agency, regime: RegimeData, labels: dict[str, str]) -> list[PartStatus]:
     """Every part in legal order: the Art. 11 items, the contact people, then the related duties.
 
     `labels` names the parts the regime does not title itself (people, statistics, English page).
     """
-    contact = next(item for item in regime["section_items"] if item["id"] == "contact_point")
-    people = contact.get("people_fields") or {}
-    english = contact.get("english") or {}
-    parts: list[dict[str, Any]] = []
-    for item in regime["section_items"]:
-        parts.append(item)
-        if item["id"] == "contact_point":
-            parts.append(
-                {
-                    "id": "contact_people",
-                    "title": labels["contact_people"],
-                    "basis": people.get("basis"),
-                    "provisional": people.get("provisional"),
-                }
-            )
-    parts += [item for item in regime.get("related_items", []) if item["id"] in _PUBLISHED]
-    parts.append({"id": "statistics", "title": labels["statistics"], **_basis(regime.get("statistics_reporting"))})
-    parts.append({"id": "english_contact", "title": labels["english_contact"], **_basis(english)})
-    statuses = []
-    for part in parts:
-        published, link = _PUBLISHED[part["id"]], layout.part_link(part["id"])
-        statuses.append(
-            PartStatus(
-                part["id"], part["title"], part.get("basis"), published(agency), link, bool(part.get("provisional"))
-            )
+    contact = next(item for item in regime.section_items if item.id == "contact_point")
+    parts: list[tuple[str, str, Fact | None]] = []  # (id, title, the statement it rests on)
+    for item in regime.section_items:
+        parts.append((item.id, item.title, item))
+        if item.id == "contact_point":
+            parts.append(("contact_people", labels["contact_people"], contact.people_fields))
+    parts += [(item.id, item.title, item) for item in regime.related_items if item.id in _PUBLISHED]
+    parts.append(("statistics", labels["statistics"], regime.statistics_reporting))
+    parts.append(("english_contact", labels["english_contact"], contact.english))
+    return [
+        PartStatus(
+            part_id,
+            title,
+            fact.basis if fact else None,
+            _PUBLISHED[part_id](agency),
+            layout.part_link(part_id),
+            bool(fact and fact.provisional),
         )
-    return statuses
-
-
-def _basis(item: dict[str, Any] | None) -> dict[str, Any]:
-    item = item or {}
-    return {"basis": item.get("basis"), "provisional": item.get("provisional")}
+        for part_id, title, fact in parts
+    ]

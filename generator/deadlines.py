@@ -7,8 +7,10 @@ here; public holidays are not known to the tool, and the page says so.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+
+from generator.regime import Channel
 
 _SATURDAY = 5
 
@@ -37,23 +39,22 @@ class WorkedExample:
     rows: tuple[ExampleRow, ...]
 
 
-def worked_example(channels: dict[str, Any], build_date: dt.date) -> WorkedExample:
+def worked_example(channels: Mapping[str, Channel], build_date: dt.date) -> WorkedExample:
     """A request received on the first Monday from the build date, through every channel the regime counts in
     working days."""
     received = build_date + dt.timedelta(days=(7 - build_date.weekday()) % 7)
     rows = []
     for channel in channels.values():
         for kind in ("simple", "complex"):
-            rule = channel.get(kind) or {}
-            days = rule.get("working_days")
-            if isinstance(days, int):
+            rule = channel.simple if kind == "simple" else channel.complex
+            if rule is not None and rule.working_days is not None:
                 rows.append(
                     ExampleRow(
-                        channel["label"],
+                        channel.label,
                         kind,
-                        days,
-                        add_working_days(received, days),
-                        bool(rule.get("provisional") or channel.get("provisional")),
+                        rule.working_days,
+                        add_working_days(received, rule.working_days),
+                        rule.provisional or channel.provisional,
                     )
                 )
     return WorkedExample(received, tuple(rows))

@@ -23,6 +23,7 @@ from docx.shared import Cm, Pt
 from generator import attachments, layout, xmltext
 from generator.i18n import Messages
 from generator.model import Agency, CatalogEntry
+from generator.regime import Form, RegimeData
 from generator.render import catalog_order, fillable_forms
 from generator.writer import BundleWriter
 
@@ -30,7 +31,7 @@ from generator.writer import BundleWriter
 @dataclass(frozen=True)
 class ExportContext:
     agency: Agency
-    regime: dict[str, Any]
+    regime: RegimeData
     build_date: dt.date
     messages: Messages
     bundle_url: str | None  # absolute URL of the bundle when --site-url is known, for links in the copies
@@ -57,13 +58,13 @@ def catalog_records(context: ExportContext) -> list[dict[str, Any]]:
             {
                 "id": entry.id,
                 "clause": entry.clause,
-                "clause_title": regime["clauses"][entry.clause]["title"],
+                "clause_title": regime.clauses[entry.clause].title,
                 "title": entry.title,
                 "number": entry.number,
                 "issuer": entry.issuer,
                 "created": entry.created.isoformat(),
                 "forms": list(entry.forms),
-                "forms_labels": [regime["disclosure_forms"][form]["label"] for form in entry.forms],
+                "forms_labels": [regime.disclosure_forms[form].label for form in entry.forms],
                 "disclosed": entry.disclosed.isoformat(),
                 "until": entry.until.isoformat() if entry.until else None,
                 "location": entry.location,
@@ -82,10 +83,10 @@ def catalog_records(context: ExportContext) -> list[dict[str, Any]]:
 def _csv_columns(context: ExportContext) -> list[tuple[str, str]]:
     """(record key, header): the legal column names where the regime defines them, else the model's field titles."""
     legal = {
-        c["id"]: c["label"]
-        for item in context.regime["section_items"]
-        if item["id"] == "disclosure_catalog"
-        for c in item.get("columns", [])
+        column.id: column.label
+        for item in context.regime.section_items
+        if item.id == "disclosure_catalog"
+        for column in item.columns
     }
     legal["forms_labels"] = legal.get("forms", "")
     keys = [
@@ -141,7 +142,7 @@ def write_catalog(writer: BundleWriter, context: ExportContext) -> None:
     writer.write("catalog.csv", text.getvalue().encode("utf-8-sig"), STAGE)
     document = {
         "agency": {"id": context.agency.id, "name": context.agency.name, "sample": context.agency.sample},
-        "regime": context.regime["id"],
+        "regime": context.regime.id,
         "generated": context.build_date.isoformat(),
         "count": len(records),
         "entries": records,
@@ -149,7 +150,7 @@ def write_catalog(writer: BundleWriter, context: ExportContext) -> None:
     writer.write("catalog.json", json.dumps(document, ensure_ascii=False, indent=1) + "\n", STAGE)
 
 
-def form_docx(form: dict[str, Any], context: ExportContext) -> bytes:
+def form_docx(form: Form, context: ExportContext) -> bytes:
     """The form as a Word document with the same fields, in the same order, as the HTML form."""
     document = docx.Document()
     section = document.sections[0]
@@ -157,37 +158,37 @@ def form_docx(form: dict[str, Any], context: ExportContext) -> bytes:
     section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = Cm(2), Cm(2), Cm(3), Cm(2)
     style = document.styles["Normal"]
     style.font.name, style.font.size = "Times New Roman", Pt(13)
-    header = context.regime["form_header"]
-    _centered(document, header["nation"], bold=True)
-    _centered(document, header["motto"], bold=True)
-    right = document.add_paragraph(form["code"])
+    header = context.regime.form_header
+    _centered(document, header.nation, bold=True)
+    _centered(document, header.motto, bold=True)
+    right = document.add_paragraph(form.code)
     right.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _centered(document, form.get("heading") or form["title"], bold=True, size=14)
-    for field in form["fields"]:
-        label = field.get("display_label") or field["label"]
-        if field.get("role") == "signature":  # right-aligned at the foot; the signer's line in bold
+    _centered(document, form.heading or form.title, bold=True, size=14)
+    for field in form.fields:
+        label = field.display_label or field.label
+        if field.role == "signature":  # right-aligned at the foot; the signer's line in bold
             line = document.add_paragraph()
             line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            line.add_run(label).bold = field["id"] == "signature"
-        elif field.get("columns"):
+            line.add_run(label).bold = field.id == "signature"
+        elif field.columns:
             document.add_paragraph(label + ":")
-            table = document.add_table(rows=6, cols=len(field["columns"]) + 1)
+            table = document.add_table(rows=6, cols=len(field.columns) + 1)
             table.style = "Table Grid"
             table.cell(0, 0).text = context.messages.text("ui.forms.row_number")
-            for i, column in enumerate(field["columns"], start=1):
-                table.cell(0, i).text = column["label"]
+            for i, column in enumerate(field.columns, start=1):
+                table.cell(0, i).text = column.label
             for row in range(1, 6):
                 table.cell(row, 0).text = str(row)
         else:
             # The agency's name is the form's only text from agency data; python-docx refuses XML-illegal characters.
-            value = xmltext.legal(context.agency.name) if field.get("role") == "prefill" else "." * 60
+            value = xmltext.legal(context.agency.name) if field.role == "prefill" else "." * 60
             document.add_paragraph(f"{label}: {value}")
-            for option in field.get("options", []):
-                document.add_paragraph(f"☐ {option['label']}")
+            for option in field.options:
+                document.add_paragraph(f"☐ {option.label}")
     properties = document.core_properties
     moment = dt.datetime.combine(context.build_date, dt.time())
     properties.author = properties.last_modified_by = "tiepcan"
-    properties.title = f"{form['code']}: {form['title']}"
+    properties.title = f"{form.code}: {form.title}"
     properties.created = properties.modified = moment
     properties.revision = 1
     raw = io.BytesIO()

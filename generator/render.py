@@ -27,7 +27,7 @@ from markupsafe import Markup
 from generator import attachments, chart, compliance, deadlines, layout
 from generator.i18n import Messages
 from generator.model import Agency, CatalogEntry
-from generator.regime import Regime
+from generator.regime import Form, Regime, RegimeData
 from generator.validate import AgencySource
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -267,7 +267,7 @@ class AgencyRenderer:
                 self._page(
                     f"{layout.form_slug(form_id)}.html",
                     layout.FORM.template,
-                    f"{form['code']}: {form['title']}",
+                    f"{form.code}: {form.title}",
                     {
                         **context,
                         "form_id": form_id,
@@ -279,7 +279,7 @@ class AgencyRenderer:
         return NavSection(index.title, tuple(pages))
 
     def _context(self, agency: Agency, regime: Regime, agency_names: dict[str, str]) -> dict[str, Any]:
-        grouped: dict[str, list[Any]] = {clause: [] for clause in regime.data["clauses"]}
+        grouped: dict[str, list[Any]] = {clause: [] for clause in regime.data.clauses}
         for entry in catalog_order(agency, regime.data):
             grouped[entry.clause].append(entry)
         return {
@@ -293,10 +293,8 @@ class AgencyRenderer:
             "contact": _effective_contact(agency),
             "attachments": layout.ATTACHMENTS,
             "fillable_forms": fillable_forms(regime.data),
-            "consent_form": next(
-                (i for i, f in fillable_forms(regime.data).items() if f.get("role") == "consent"), None
-            ),
-            "deadline_example": deadlines.worked_example(regime.data["channels"], self.build_date),
+            "consent_form": next((i for i, f in fillable_forms(regime.data).items() if f.role == "consent"), None),
+            "deadline_example": deadlines.worked_example(regime.data.channels, self.build_date),
             "chart": chart.statistics_chart(agency.statistics, self.messages) if agency.statistics else None,
             "parts": _parts(agency, regime, self.messages),
         }
@@ -318,30 +316,26 @@ class AgencyRenderer:
         )
 
 
-def catalog_order(agency: Agency, regime: dict[str, Any]) -> list[CatalogEntry]:
+def catalog_order(agency: Agency, regime: RegimeData) -> list[CatalogEntry]:
     """The catalog as the page shows it (and the CSV/JSON copies list it): by Art. 17 clause, newest first."""
-    order = {clause: i for i, clause in enumerate(regime["clauses"])}
+    order = {clause: i for i, clause in enumerate(regime.clauses)}
     return sorted(agency.catalog, key=lambda e: (order[e.clause], -e.created.toordinal(), e.id))
 
 
-def fillable_forms(regime: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def fillable_forms(regime: RegimeData) -> dict[str, Form]:
     """Citizen-side forms whose fields the regime spells out: these become fillable pages and .docx files."""
-    return {
-        form_id: form
-        for form_id, form in regime["forms"].items()
-        if form.get("audience") == "citizen" and form.get("fields")
-    }
+    return {form_id: form for form_id, form in regime.forms.items() if form.audience == "citizen" and form.fields}
 
 
-def form_mail_body(form: dict[str, Any], addressee: str) -> str:
+def form_mail_body(form: Form, addressee: str) -> str:
     """The form as plain text for an e-mail: one line per field, the addressee filled in."""
-    lines = [form.get("heading") or form["title"], ""]
-    for form_field in form["fields"]:
-        if form_field.get("role") == "signature":
+    lines = [form.heading or form.title, ""]
+    for form_field in form.fields:
+        if form_field.role == "signature":
             continue
-        label = form_field.get("display_label") or form_field["label"]
-        lines.append(f"{label}: {addressee if form_field.get('role') == 'prefill' else ''}")
-        lines += [f"  [ ] {option['label']}" for option in form_field.get("options", [])]
+        label = form_field.display_label or form_field.label
+        lines.append(f"{label}: {addressee if form_field.role == 'prefill' else ''}")
+        lines += [f"  [ ] {option.label}" for option in form_field.options]
     return "\n".join(lines) + "\n"
 
 

@@ -58,8 +58,8 @@ def test_each_page_kind_carries_its_content(rendered):
     assert all(str(row.year) in statistics for row in agency.statistics)
     forms = _text(pages, layout.page_url("forms"))
     for form_id, form in fillable_forms(regime).items():
-        assert form["code"] in forms
-        assert form["title"] in _text(pages, f"{layout.form_slug(form_id)}.html")
+        assert form.code in forms
+        assert form.title in _text(pages, f"{layout.form_slug(form_id)}.html")
     for extra in agency.pages:
         assert extra.title in _text(pages, f"{layout.extra_slug(Path(extra.file).stem)}.html")
     assert (agency.name_en or agency.name) in _text(pages, layout.ENGLISH.url)

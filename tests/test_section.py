@@ -20,6 +20,7 @@ import yaml
 from bench.corpus import write_synthetic_agency
 from generator import layout
 from generator import regime as regimes
+from generator.regime import RegimeData
 from generator.build import build_all
 from generator.deadlines import add_working_days
 from generator.render import fillable_forms
@@ -40,7 +41,7 @@ def text_of(path: Path) -> str:
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
-def regime_for(agency_id: str) -> dict:
+def regime_for(agency_id: str) -> RegimeData:
     chosen = yaml.safe_load((AGENCIES / f"{agency_id}.yaml").read_text(encoding="utf-8")).get("regime")
     return regimes.select(BUILD_DATE, chosen).data
 
@@ -55,13 +56,13 @@ def test_each_demo_bundle_has_every_part_the_decree_lists(demo_site: Path, agenc
         assert (bundle / f"mau-{form_id}.html").is_file() and (bundle / f"mau-{form_id}.docx").is_file()
     assert (bundle / "catalog.csv").is_file() and (bundle / "catalog.json").is_file()
     overview = text_of(bundle / "index.html")
-    for item in regime["section_items"] + regime["related_items"]:
-        assert item["title"] in overview, item["id"]
+    for item in regime.section_items + regime.related_items:
+        assert item.title in overview, item.id
     contact = text_of(bundle / "dau-moi-va-cach-yeu-cau.html")
-    for channel in regime["channels"].values():
-        assert channel["label"] in contact
-    for ground in regime["refusal_grounds"]:
-        assert ground["text"] in contact
+    for channel in regime.channels.values():
+        assert channel.label in contact
+    for ground in regime.refusal_grounds:
+        assert ground.text in contact
 
 
 COMPLETE_AGENCY = MINIMAL_AGENCY + """\
@@ -150,22 +151,22 @@ def test_switching_the_regime_changes_citations_and_deadlines_without_template_e
     write_agency(agencies, "so-thu", COMPLETE_AGENCY.format(id="so-thu"))
     before, after = dt.date(2026, 8, 31), dt.date(2026, 9, 1)
     old, new = regimes.select(before, None).data, regimes.select(after, None).data
-    assert old["id"] != new["id"]
+    assert old.id != new.id
     pages, rows = {}, {}
-    for name, day, forced in (("old", before, None), ("new", after, None), ("forced", after, old["id"])):
+    for name, day, forced in (("old", before, None), ("new", after, None), ("forced", after, old.id)):
         build_all(build_options(agencies, tmp_path / name, build_date=day, regime=forced))
         path = tmp_path / name / "so-thu" / "dau-moi-va-cach-yeu-cau.html"
         pages[name] = text_of(path)
         rows[name] = set(re.findall(r'<tr><th scope="row">([^<]+)</th>', unescape(path.read_text(encoding="utf-8"))))
-    assert {c["label"] for c in old["channels"].values()} <= rows["old"] == rows["forced"]
-    assert {c["label"] for c in new["channels"].values()} <= rows["new"]
+    assert {c.label for c in old.channels.values()} <= rows["old"] == rows["forced"]
+    assert {c.label for c in new.channels.values()} <= rows["new"]
     assert rows["new"] != rows["old"], "the 2026 regime has other request channels"
-    old_bases, new_bases = ({c["basis"] for c in r["channels"].values()} for r in (old, new))
+    old_bases, new_bases = ({c.basis for c in r.channels.values()} for r in (old, new))
     assert new_bases - old_bases, "the 2026 regime cites other provisions"
     assert all(basis in pages["new"] for basis in new_bases) and all(basis in pages["old"] for basis in old_bases)
     assert not any(basis in pages["old"] for basis in new_bases - old_bases)
-    assert new["title"] in text_of(tmp_path / "new" / "so-thu" / "index.html")
-    assert old["title"] in text_of(tmp_path / "forced" / "so-thu" / "index.html")
+    assert new.title in text_of(tmp_path / "new" / "so-thu" / "index.html")
+    assert old.title in text_of(tmp_path / "forced" / "so-thu" / "index.html")
     assert "Chưa xác định theo văn bản mới" in pages["new"] and "Chưa xác định theo văn bản mới" not in pages["old"]
 
 
@@ -210,7 +211,7 @@ def test_the_conditional_catalog_links_the_consent_form(demo_site: Path):
     assert "mau-06.html" in page.links and "mau-06.docx" in page.links
     regime = regime_for("bo-mau")
     text = text_of(demo_site / "bo-mau" / "danh-muc-co-dieu-kien.html")
-    assert regime["forms"]["06"]["code"] in text
+    assert regime.forms["06"].code in text
 
 
 def test_working_days_skip_weekends():
@@ -226,13 +227,13 @@ def test_the_how_to_page_works_an_example_in_working_days(demo_site: Path):
     text = text_of(demo_site / "bo-mau" / "dau-moi-va-cach-yeu-cau.html")
     monday = BUILD_DATE + dt.timedelta(days=(7 - BUILD_DATE.weekday()) % 7)
     assert f"thứ Hai, ngày {monday:%d/%m/%Y}" in text
-    electronic = regime["channels"]["electronic"]
+    electronic = regime.channels["electronic"]
     for kind in ("simple", "complex"):
-        due = add_working_days(monday, electronic[kind]["working_days"])
+        due = add_working_days(monday, getattr(electronic, kind).working_days)
         assert f"{due:%d/%m/%Y}" in text
-    for form in regime["forms"].values():
-        if form["audience"] == "agency":
-            assert form["code"] in text  # what happens next: the agency's replies, by form
+    for form in regime.forms.values():
+        if form.audience == "agency":
+            assert form.code in text  # what happens next: the agency's replies, by form
 
 
 def test_electronic_requests_open_the_mail_program_with_a_filled_in_message(demo_site: Path):
@@ -243,16 +244,16 @@ def test_electronic_requests_open_the_mail_program_with_a_filled_in_message(demo
     query = parse_qs(parts.query)
     assert unquote(parts.path) == "tiepcanthongtin@example.gov.vn"
     regime = regime_for("bo-mau")
-    assert regime["forms"]["01a"]["code"] in query["subject"][0]
+    assert regime.forms["01a"].code in query["subject"][0]
     body = query["body"][0]
-    for field in regime["forms"]["01a"]["fields"]:
-        if field["id"] not in ("place_date", "signature"):
-            assert (field.get("display_label") or field["label"]) in body
+    for field in regime.forms["01a"].fields:
+        if field.id not in ("place_date", "signature"):
+            assert (field.display_label or field.label) in body
 
 
 @pytest.mark.parametrize("form_id", ["01a", "01b", "06"])
 def test_each_form_is_an_accessible_html_form_and_a_docx_with_the_same_fields(demo_site: Path, form_id: str):
-    form = regime_for("bo-mau")["forms"][form_id]
+    form = regime_for("bo-mau").forms[form_id]
     page = unescape((demo_site / "bo-mau" / f"mau-{form_id}.html").read_text(encoding="utf-8"))
     start = page.index('<form class="tc-form"')
     html = page[start:page.index("</form>", start)]
@@ -262,12 +263,12 @@ def test_each_form_is_an_accessible_html_form_and_a_docx_with_the_same_fields(de
     document = docx.Document(str(demo_site / "bo-mau" / f"mau-{form_id}.docx"))
     words = "\n".join(p.text for p in document.paragraphs) + "\n".join(
         cell.text for table in document.tables for row in table.rows for cell in row.cells)
-    for field in form["fields"]:
-        label = field.get("display_label") or field["label"]
+    for field in form.fields:
+        label = field.display_label or field.label
         assert label in html, label
         assert label in words, label
-        for option in field.get("options", []):
-            assert option["label"] in html and option["label"] in words
+        for option in field.options:
+            assert option.label in html and option.label in words
     assert "Bộ Mẫu (dữ liệu mẫu)" in words  # addressed to the agency
 
 
