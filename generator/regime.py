@@ -181,7 +181,7 @@ class Scope(Statement):
 
 
 class FeePart(Statement):
-    value: Any = None
+    value: bool | None = None
 
 
 class AreaRates(Statement):
@@ -193,12 +193,12 @@ class AreaRates(Statement):
     reduction_extremely_difficult_area_percent: float | None = None
 
 
-class Fees(Statement):
+class Fees(AreaRates):
     """Fees and actual costs (Law Art. 12; Circular 46/2018). The 2026 file groups the parts
-    that the 2018 file writes flat (free_channels_text …); both shapes are described here."""
+    that the 2018 file writes flat (free_channels_text, the area rates …); both shapes are described here."""
 
     free_channels: FeePart | None = None
-    advance_payment: FeePart | Any = None
+    advance_payment: FeePart | bool | None = None  # 2018: whether costs are paid in advance
     area_rates: AreaRates | None = None
     printing_rates: FeePart | None = None
     postage: FeePart | None = None
@@ -207,8 +207,6 @@ class Fees(Statement):
     free_channels_basis: str | None = None
     advance_payment_text: str | None = None
     advance_payment_basis: str | None = None
-    area_definition_note: str | None = None
-    area_definition_text: str | None = None
     area_rates_text: str | None = None
     area_rates_basis: str | None = None
     payment_text: str | None = None
@@ -219,10 +217,6 @@ class Fees(Statement):
     printing_rates_text: str | None = None
     printing_rates_basis: str | None = None
     printing_rates_note: str | None = None
-    rate_difficult_area_percent: float | None = None
-    rate_extremely_difficult_area_percent: float | None = None
-    reduction_difficult_area_percent: float | None = None
-    reduction_extremely_difficult_area_percent: float | None = None
 
 
 class Days(Statement):
