@@ -14,7 +14,9 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -23,7 +25,7 @@ from docx.shared import Cm, Pt
 from generator import attachments, layout, xmltext
 from generator.i18n import Messages
 from generator.model import Agency, CatalogEntry
-from generator.regime import Form, RegimeData
+from generator.regime import Form, FormHeader, RegimeData
 from generator.render import catalog_order, fillable_forms
 from generator.writer import BundleWriter
 
@@ -150,15 +152,29 @@ def write_catalog(writer: BundleWriter, context: ExportContext) -> None:
     writer.write("catalog.json", json.dumps(document, ensure_ascii=False, indent=1) + "\n", STAGE)
 
 
+# Stands in for the agency's name in a form's shared Word document (letters only: written as it is).
+_AGENCY_NAME = "TIEPCANTENCOQUAN"
+
+
 def form_docx(form: Form, context: ExportContext) -> bytes:
-    """The form as a Word document with the same fields, in the same order, as the HTML form."""
+    """The form as a Word document with the same fields, in the same order, as the HTML form: the
+    regime's document, made once per build, with this agency's name put in (its only agency text)."""
+    shared = _form_document(
+        form, context.regime.form_header, context.build_date, context.messages.text("ui.forms.row_number")
+    )
+    # python-docx refuses XML-illegal characters; the name is XML-escaped like any run of text.
+    name = xml_escape(xmltext.legal(context.agency.name)).encode("utf-8")
+    return _fixed_zip_times(shared, context.build_date, {"word/document.xml": (_AGENCY_NAME.encode(), name)})
+
+
+@lru_cache(maxsize=64)
+def _form_document(form: Form, header: FormHeader, build_date: dt.date, row_number: str) -> bytes:
     document = docx.Document()
     section = document.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21)
     section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = Cm(2), Cm(2), Cm(3), Cm(2)
     style = document.styles["Normal"]
     style.font.name, style.font.size = "Times New Roman", Pt(13)
-    header = context.regime.form_header
     _centered(document, header.nation, bold=True)
     _centered(document, header.motto, bold=True)
     right = document.add_paragraph(form.code)
@@ -174,26 +190,25 @@ def form_docx(form: Form, context: ExportContext) -> bytes:
             document.add_paragraph(label + ":")
             table = document.add_table(rows=6, cols=len(field.columns) + 1)
             table.style = "Table Grid"
-            table.cell(0, 0).text = context.messages.text("ui.forms.row_number")
+            table.cell(0, 0).text = row_number
             for i, column in enumerate(field.columns, start=1):
                 table.cell(0, i).text = column.label
             for row in range(1, 6):
                 table.cell(row, 0).text = str(row)
         else:
-            # The agency's name is the form's only text from agency data; python-docx refuses XML-illegal characters.
-            value = xmltext.legal(context.agency.name) if field.role == "prefill" else "." * 60
+            value = _AGENCY_NAME if field.role == "prefill" else "." * 60
             document.add_paragraph(f"{label}: {value}")
             for option in field.options:
                 document.add_paragraph(f"☐ {option.label}")
     properties = document.core_properties
-    moment = dt.datetime.combine(context.build_date, dt.time())
+    moment = dt.datetime.combine(build_date, dt.time())
     properties.author = properties.last_modified_by = "tiepcan"
     properties.title = f"{form.code}: {form.title}"
     properties.created = properties.modified = moment
     properties.revision = 1
     raw = io.BytesIO()
     document.save(raw)
-    return _fixed_zip_times(raw.getvalue(), context.build_date)
+    return _fixed_zip_times(raw.getvalue(), build_date)
 
 
 def _centered(document: Any, text: str, *, bold: bool = False, size: int | None = None) -> None:
@@ -205,13 +220,17 @@ def _centered(document: Any, text: str, *, bold: bool = False, size: int | None 
         run.font.size = Pt(size)
 
 
-def _fixed_zip_times(data: bytes, day: dt.date) -> bytes:
-    """python-docx stamps zip entries with the current time; rewrite them with the build date."""
+def _fixed_zip_times(data: bytes, day: dt.date, replace: dict[str, tuple[bytes, bytes]] | None = None) -> bytes:
+    """python-docx stamps zip entries with the current time; rewrite them with the build date
+    (and, in the members named in `replace`, one text by another)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=(day.year, day.month, day.day, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
-            target.writestr(fixed, source.read(info.filename))
+            content = source.read(info.filename)
+            if replace and info.filename in replace:
+                content = content.replace(*replace[info.filename])
+            target.writestr(fixed, content)
     return out.getvalue()
