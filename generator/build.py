@@ -11,8 +11,10 @@ published data is stored in the bundle for this) and every other agency is built
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,6 +96,7 @@ class BuildOptions:
     lang: str = "vi"
     keep_going: bool = False  # build every valid agency; a broken one keeps its last good bundle
     cms: Path | None = None  # cms.yml: also write the web editor, site/admin/ (generator/cms.py)
+    jobs: int = 1  # worker processes building bundles side by side (the command line uses every core)
 
     def protected(self) -> list[Path]:
         """The project root first, then the folders no output may replace, sit in or contain."""
@@ -134,6 +137,72 @@ def _page_texts(rendered: RenderedBundle) -> dict[str, tuple[str, str]]:
     return {page.path: (page.heading, page.text) for page in rendered.pages() if page.indexed}
 
 
+@dataclass(frozen=True)
+class BuiltBundle:
+    agency_id: str
+    records: list[index.Record]  # its search records, for the portal index
+    written: dict[str, str]  # what its writer recorded
+
+
+class _BundleBuilder:
+    """Stages 3–6 for one agency at a time: render, site builder, export, index, records. One per
+    process: a worker makes its own (the template environments inside are not shared)."""
+
+    def __init__(
+        self,
+        options: BuildOptions,
+        names: dict[str, str],
+        staging: Path,
+        builder: mkdocs_adapter.SiteBuilder | None = None,
+    ):
+        self.options, self.names, self.staging = options, names, staging
+        self.messages = load_messages(options.lang)
+        self.renderer = AgencyRenderer(self.messages, options.content_dir, options.build_date)
+        self.builder = builder or mkdocs_adapter.SiteBuilder(options.config, options.build_date)
+
+    def build(self, source: AgencySource) -> BuiltBundle:
+        options, agency = self.options, source.model
+        chosen = regimes.select(options.build_date, agency.regime or options.regime)
+        rendered = self.renderer.render(source, chosen, self.names)
+        bundle = BundleWriter(self.staging / agency.id)
+        bundle_url = layout.bundle_url(options.site_url, agency.id)
+        self.builder.build(rendered, bundle_url, bundle, _theme_values(self.messages, rendered, agency.id))
+        export.write_all(
+            bundle, export.ExportContext(agency, chosen.data, options.build_date, self.messages, bundle_url)
+        )
+        records = index.index_agency(agency, bundle, _page_texts(rendered))
+        package.write_build_record(bundle, agency.id, chosen.id, options.build_date)
+        bundle.write(AGENCY_RECORD, agency.model_dump_json() + "\n", "build")
+        return BuiltBundle(agency.id, records, bundle.written)
+
+
+_worker: _BundleBuilder | None = None  # in a worker process: its own bundle builder
+
+
+def _start_worker(options: BuildOptions, names: dict[str, str], staging: Path) -> None:
+    global _worker
+    _worker = _BundleBuilder(options, names, staging)
+
+
+def _build_in_worker(source: AgencySource) -> BuiltBundle:
+    assert _worker is not None
+    return _worker.build(source)
+
+
+def _build_bundles(here: _BundleBuilder, sources: list[AgencySource], jobs: int) -> Iterator[BuiltBundle]:
+    """Every bundle, in this process or in `jobs` worker processes. Each bundle is written by one
+    process only and depends on nothing another writes, so the order they finish in changes no byte."""
+    if jobs <= 1 or len(sources) <= 1:
+        yield from map(here.build, sources)
+        return
+    # fork: workers start with Python, MkDocs and the theme already imported.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        min(jobs, len(sources)), context, initializer=_start_worker, initargs=(here.options, here.names, here.staging)
+    ) as pool:
+        yield from pool.map(_build_in_worker, sources, chunksize=max(1, min(16, len(sources) // (4 * jobs))))
+
+
 def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _: None) -> BuildReport:
     checked_build_date(options.build_date)
     root = options.protected()[0]
@@ -162,7 +231,6 @@ def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _:
     messages = load_messages(options.lang)
     cms_settings = cms.load_settings(options.cms) if options.cms else None
     names = {a.model.id: a.model.name for a in agencies}
-    renderer = AgencyRenderer(messages, options.content_dir, options.build_date)
     with (
         staged(options.out, options.protected()) as staging,
         mkdocs_adapter.site_builder(options.config, options.build_date) as builder,
@@ -177,27 +245,24 @@ def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _:
             cms.write_admin(site, cms_settings, messages)
         documents: dict[str, list[index.Record]] = {}
         bundles: dict[str, BundleWriter] = {}
+        to_build = []
+        bundle_builder = _BundleBuilder(options, names, staging, builder)
         for source in agencies:
             agency_id = source.model.id
-            chosen = chosen_regimes[agency_id]
-            rendered = renderer.render(source, chosen, names)
-            bundle = bundles[agency_id] = BundleWriter(staging / agency_id)
             reuse = agency_id in report.kept or (options.only and agency_id not in options.only)
             if reuse and (previous / agency_id).is_dir():
+                bundle = bundles[agency_id] = BundleWriter(staging / agency_id)
                 bundle.keep(previous / agency_id, "kept")
                 report.reused.append(agency_id)
+                rendered = bundle_builder.renderer.render(source, chosen_regimes[agency_id], names)
                 documents[agency_id] = index.agency_records(source.model, _page_texts(rendered))
-                continue
-            progress(agency_id)
-            bundle_url = layout.bundle_url(options.site_url, agency_id)
-            builder.build(rendered, bundle_url, bundle, _theme_values(messages, rendered, agency_id))
-            export.write_all(
-                bundle, export.ExportContext(source.model, chosen.data, options.build_date, messages, bundle_url)
-            )
-            documents[agency_id] = index.index_agency(source.model, bundle, _page_texts(rendered))
-            package.write_build_record(bundle, agency_id, chosen.id, options.build_date)
-            bundle.write(AGENCY_RECORD, source.model.model_dump_json() + "\n", "build")
-            report.built.append(agency_id)
+            else:
+                to_build.append(source)
+        for built in _build_bundles(bundle_builder, to_build, options.jobs):
+            progress(built.agency_id)
+            bundles[built.agency_id] = BundleWriter(staging / built.agency_id, built.written)
+            documents[built.agency_id] = built.records
+        report.built = [source.model.id for source in to_build]
         index.index_portal([a.model for a in agencies], documents, site, messages)
         feeds.write_site(
             site, bundles, [a.model for a in agencies], report.built, options.site_url, options.build_date, messages

@@ -80,3 +80,6 @@ class BuildFailed(RuntimeError):
     def __init__(self, messages: list[str]):
         super().__init__("\n".join(messages))
         self.messages = messages
+
+    def __reduce__(self) -> tuple[type[BuildFailed], tuple[list[str]]]:  # raised in a worker process
+        return (type(self), (self.messages,))

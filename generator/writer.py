@@ -21,9 +21,10 @@ class WriteRefused(BuildFailed):
 
 
 class BundleWriter:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, written: dict[str, str] | None = None):
         self.root = root
-        self.written: dict[str, str] = {}  # bundle-relative path → the stage that wrote it
+        # bundle-relative path → the stage that wrote it (given: what another process wrote here)
+        self.written: dict[str, str] = dict(written or {})
 
     def _claim(self, path: str, stage: str) -> Path:
         parts = PurePosixPath(path).parts

@@ -155,3 +155,30 @@ def test_rebuilding_one_agency_keeps_the_others(tmp_path: Path):
     report = build_all(build_options(agencies, out, only=("so-a",)))
     assert report.built == ["so-a"] and report.reused == ["so-b"]
     assert (out / "so-b" / "index.html").is_file()
+
+
+@pytest.mark.slow
+def test_bundles_built_by_worker_processes_equal_those_built_in_one(tmp_path: Path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    report = build_all(build_options(AGENCIES, one, site_url="https://stp.example.gov.vn/tc/", jobs=1))
+    parallel = build_all(build_options(AGENCIES, two, site_url="https://stp.example.gov.vn/tc/", jobs=2))
+    assert parallel.built == report.built and len(report.built) > 2
+    assert _digest(two) == _digest(one)
+
+
+@pytest.mark.slow
+def test_a_worker_that_fails_fails_the_build_with_its_messages(tmp_path: Path, monkeypatch):
+    agencies = tmp_path / "agencies"
+    for agency_id in ("so-a", "so-b", "so-c"):
+        write_agency(agencies, agency_id)
+    out = tmp_path / "site"
+
+    def refuse(self, bundle, site_url, writer, extra):
+        if writer.root.name == "so-b":  # in whichever worker builds so-b
+            raise BuildFailed(["so-b: simulated failure"])
+
+    monkeypatch.setattr(mkdocs_adapter.SiteBuilder, "build", refuse)
+    with pytest.raises(BuildFailed) as raised:
+        build_all(build_options(agencies, out, jobs=2))
+    assert raised.value.messages == ["so-b: simulated failure"]
+    assert not out.exists()
