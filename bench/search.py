@@ -69,17 +69,17 @@ def make_corpus(folder: Path, agencies: int, entries: int) -> None:
 
 def tiepcan_index(models, out: Path, portal_writer: BundleWriter, messages) -> dict[str, float]:
     started = time.perf_counter()
-    documents: dict[str, list[index.Record]] = {}
+    documents: dict[str, list[str]] = {}
 
     def one(model):
-        documents[model.id] = index.index_agency(model, BundleWriter(out / model.id), None)
+        documents[model.id] = list(index.vocabulary(index.index_agency(model, BundleWriter(out / model.id), None)))
 
     with ThreadPoolExecutor(max_workers=2) as pool:  # each job is mostly a pagefind subprocess
         list(pool.map(one, models))
     agencies_done = time.perf_counter()
     index.index_portal(models, documents, portal_writer, messages)
     done = time.perf_counter()
-    return {"bundles": agencies_done - started, "portal": done - agencies_done, "records": sum(map(len, documents.values()))}
+    return {"bundles": agencies_done - started, "portal": done - agencies_done, "words": sum(map(len, documents.values()))}
 
 
 def material_indexes(sources, work: Path, messages) -> dict[str, float]:

@@ -11,6 +11,8 @@ published data is stored in the bundle for this) and every other agency is built
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -34,6 +36,9 @@ from generator.writer import BundleWriter
 # The agency data a bundle was built from, as published (no internal entries): what lets a later
 # `--keep-going` build keep this bundle, and list it on the portal, while the agency's file is broken.
 AGENCY_RECORD = "tiepcan-agency.json"
+# The vocabulary of the bundle's search records: what the portal index needs of a bundle a later
+# build reuses without rebuilding it.
+SEARCH_WORDS = "tiepcan-words.json"
 # Build dates a page can show and count working days from (the loader bounds data dates the same way).
 EARLIEST_BUILD_DATE, LATEST_BUILD_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 
@@ -97,6 +102,7 @@ class BuildOptions:
     keep_going: bool = False  # build every valid agency; a broken one keeps its last good bundle
     cms: Path | None = None  # cms.yml: also write the web editor, site/admin/ (generator/cms.py)
     jobs: int = 1  # worker processes building bundles side by side (the command line uses every core)
+    force: bool = False  # rebuild every bundle, even those whose inputs have not changed
 
     def protected(self) -> list[Path]:
         """The project root first, then the folders no output may replace, sit in or contain."""
@@ -137,11 +143,66 @@ def _page_texts(rendered: RenderedBundle) -> dict[str, tuple[str, str]]:
     return {page.path: (page.heading, page.text) for page in rendered.pages() if page.indexed}
 
 
+def _words_of(bundle_builder: _BundleBuilder, source: AgencySource, names: dict[str, str]) -> list[str]:
+    """The search vocabulary of a kept bundle that does not store it (built by an older version):
+    its pages rendered again, not written."""
+    chosen = regimes.select(bundle_builder.options.build_date, source.model.regime or bundle_builder.options.regime)
+    rendered = bundle_builder.renderer.render(source, chosen, names)
+    return list(index.vocabulary(index.agency_records(source.model, _page_texts(rendered))))
+
+
 @dataclass(frozen=True)
 class BuiltBundle:
     agency_id: str
-    records: list[index.Record]  # its search records, for the portal index
+    words: list[str]  # its search records' vocabulary, for the portal index
     written: dict[str, str]  # what its writer recorded
+
+
+def _hash_tree(hasher: Any, folder: Path, label: str) -> None:
+    """Every regular file below `folder` (links are never read), by path, size and content."""
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.is_symlink() and "__pycache__" not in path.parts:
+            data = path.read_bytes()
+            hasher.update(f"{label}/{path.relative_to(folder).as_posix()}\0{len(data)}\0".encode())
+            hasher.update(data)
+
+
+def shared_inputs(options: BuildOptions) -> str:
+    """What every bundle is built from besides its agency: the tool (its code, templates, regimes and
+    messages), content/, theme/, mkdocs.yml, the build's options and its date."""
+    hasher = hashlib.sha256(f"tiepcan {package.tool_version()}\0".encode())
+    _hash_tree(hasher, Path(__file__).parent, "generator")
+    _hash_tree(hasher, options.content_dir, "content")
+    _hash_tree(hasher, options.protected()[0] / "theme", "theme")
+    hasher.update(options.config.read_bytes())
+    settings = (options.site_url, options.regime, options.lang, options.build_date.isoformat())
+    hasher.update(json.dumps(settings).encode())
+    return hasher.hexdigest()
+
+
+def bundle_inputs(shared: str, source: AgencySource, names: dict[str, str]) -> str:
+    """The digest of everything one bundle is built from: the shared inputs, the agency's published
+    data and folder (attachments, pages), and the other agency it names (its parent)."""
+    agency = source.model
+    hasher = hashlib.sha256(f"{shared}\0{agency.id}\0".encode())
+    hasher.update(agency.model_dump_json().encode())  # the published data: a comment or an internal entry is not
+    _hash_tree(hasher, source.folder, "folder")
+    hasher.update(json.dumps(names.get(agency.parent) if agency.parent else None).encode())
+    return hasher.hexdigest()
+
+
+def _up_to_date(previous: Path, inputs: str) -> list[str] | None:
+    """The stored search vocabulary of a previous bundle built from the same inputs, else None."""
+    try:
+        record = json.loads((previous / package.BUILD_RECORD).read_text(encoding="utf-8"))
+        words = json.loads((previous / SEARCH_WORDS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if record.get("inputs") != inputs or not isinstance(words, list):
+        return None
+    return [str(word) for word in words]
 
 
 class _BundleBuilder:
@@ -160,7 +221,8 @@ class _BundleBuilder:
         self.renderer = AgencyRenderer(self.messages, options.content_dir, options.build_date)
         self.builder = builder or mkdocs_adapter.SiteBuilder(options.config, options.build_date)
 
-    def build(self, source: AgencySource) -> BuiltBundle:
+    def build(self, task: tuple[AgencySource, str]) -> BuiltBundle:
+        source, inputs = task
         options, agency = self.options, source.model
         chosen = regimes.select(options.build_date, agency.regime or options.regime)
         rendered = self.renderer.render(source, chosen, self.names)
@@ -170,10 +232,11 @@ class _BundleBuilder:
         export.write_all(
             bundle, export.ExportContext(agency, chosen.data, options.build_date, self.messages, bundle_url)
         )
-        records = index.index_agency(agency, bundle, _page_texts(rendered))
-        package.write_build_record(bundle, agency.id, chosen.id, options.build_date)
+        words = list(index.vocabulary(index.index_agency(agency, bundle, _page_texts(rendered))))
+        bundle.write(SEARCH_WORDS, json.dumps(words, ensure_ascii=False) + "\n", "index")
+        package.write_build_record(bundle, agency.id, chosen.id, options.build_date, inputs)
         bundle.write(AGENCY_RECORD, agency.model_dump_json() + "\n", "build")
-        return BuiltBundle(agency.id, records, bundle.written)
+        return BuiltBundle(agency.id, words, bundle.written)
 
 
 _worker: _BundleBuilder | None = None  # in a worker process: its own bundle builder
@@ -184,12 +247,12 @@ def _start_worker(options: BuildOptions, names: dict[str, str], staging: Path) -
     _worker = _BundleBuilder(options, names, staging)
 
 
-def _build_in_worker(source: AgencySource) -> BuiltBundle:
+def _build_in_worker(task: tuple[AgencySource, str]) -> BuiltBundle:
     assert _worker is not None
-    return _worker.build(source)
+    return _worker.build(task)
 
 
-def _build_bundles(here: _BundleBuilder, sources: list[AgencySource], jobs: int) -> Iterator[BuiltBundle]:
+def _build_bundles(here: _BundleBuilder, sources: list[tuple[AgencySource, str]], jobs: int) -> Iterator[BuiltBundle]:
     """Every bundle, in this process or in `jobs` worker processes. Each bundle is written by one
     process only and depends on nothing another writes, so the order they finish in changes no byte."""
     if jobs <= 1 or len(sources) <= 1:
@@ -243,26 +306,29 @@ def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _:
         builder.build(portal, layout.bundle_url(options.site_url), site, _theme_values(messages, portal, None))
         if cms_settings is not None:
             cms.write_admin(site, cms_settings, messages)
-        documents: dict[str, list[index.Record]] = {}
+        documents: dict[str, list[str]] = {}
         bundles: dict[str, BundleWriter] = {}
         to_build = []
         bundle_builder = _BundleBuilder(options, names, staging, builder)
+        shared = shared_inputs(options)
         for source in agencies:
             agency_id = source.model.id
-            reuse = agency_id in report.kept or (options.only and agency_id not in options.only)
-            if reuse and (previous / agency_id).is_dir():
+            inputs = bundle_inputs(shared, source, names)
+            kept_as_is = agency_id in report.kept or (options.only and agency_id not in options.only)
+            asked = options.force or agency_id in options.only  # `--agency X`: X is rebuilt, changed or not
+            words = None if asked or kept_as_is else _up_to_date(previous / agency_id, inputs)
+            if (kept_as_is and (previous / agency_id).is_dir()) or words is not None:
                 bundle = bundles[agency_id] = BundleWriter(staging / agency_id)
-                bundle.keep(previous / agency_id, "kept")
+                bundle.keep(previous / agency_id, "kept")  # hard links: the bytes are not copied
                 report.reused.append(agency_id)
-                rendered = bundle_builder.renderer.render(source, chosen_regimes[agency_id], names)
-                documents[agency_id] = index.agency_records(source.model, _page_texts(rendered))
+                documents[agency_id] = words if words is not None else _words_of(bundle_builder, source, names)
             else:
-                to_build.append(source)
+                to_build.append((source, inputs))
         for built in _build_bundles(bundle_builder, to_build, options.jobs):
             progress(built.agency_id)
             bundles[built.agency_id] = BundleWriter(staging / built.agency_id, built.written)
-            documents[built.agency_id] = built.records
-        report.built = [source.model.id for source in to_build]
+            documents[built.agency_id] = built.words
+        report.built = [source.model.id for source, _ in to_build]
         index.index_portal([a.model for a in agencies], documents, site, messages)
         feeds.write_site(
             site, bundles, [a.model for a in agencies], report.built, options.site_url, options.build_date, messages

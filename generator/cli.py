@@ -85,6 +85,7 @@ def build_options(function: Callable[..., None]) -> Callable[..., None]:
         click.option("--regime", type=click.Choice(regimes.regime_ids()), help="Chế độ pháp lý áp dụng (mặc định: theo ngày dựng)."),
         click.option("--date", "build_date", callback=_date, help="Ngày dựng YYYY-MM-DD (mặc định: SOURCE_DATE_EPOCH hoặc hôm nay)."),
         click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="số lõi của máy", help="Số tiến trình dựng các cơ quan song song."),
+        click.option("--force", is_flag=True, help="Dựng lại mọi cơ quan, kể cả cơ quan không có gì thay đổi."),
         click.option("--keep-going", is_flag=True, help="Dựng mọi cơ quan hợp lệ; cơ quan có tệp lỗi giữ bản đã dựng tốt gần nhất (vẫn thoát với mã 1)."),
         _lang_option,
     ]):
@@ -93,14 +94,14 @@ def build_options(function: Callable[..., None]) -> Callable[..., None]:
 
 
 def _options(only: tuple[str, ...], out: Path, site_url: str | None, agencies_dir: Path, regime: str | None,
-             build_date: dt.date | None, keep_going: bool, jobs: int, lang: str) -> BuildOptions:
+             build_date: dt.date | None, keep_going: bool, jobs: int, force: bool, lang: str) -> BuildOptions:
     try:
         day = build_date or default_build_date()
     except BadBuildDate as error:
         click.echo(load_messages(lang).text("cli.bad_date_env", value=error.value), err=True)
         sys.exit(2)
     return BuildOptions(agencies_dir=agencies_dir, out=out, only=tuple(only), site_url=site_url, regime=regime,
-                        build_date=day, keep_going=keep_going, jobs=jobs, lang=lang,
+                        build_date=day, keep_going=keep_going, jobs=jobs, force=force, lang=lang,
                         cms=CMS_CONFIG if CMS_CONFIG.is_file() else None)
 
 

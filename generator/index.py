@@ -310,9 +310,10 @@ def index_agency(agency: Agency, writer: BundleWriter, pages: Mapping[str, tuple
 
 
 def directory_records(
-    agencies: Sequence[Agency], documents: dict[str, list[Record]], messages: Messages
+    agencies: Sequence[Agency], documents: Mapping[str, Sequence[str]], messages: Messages
 ) -> list[Record]:
-    """One record per agency for the portal index: words shared by most agencies left out."""
+    """One record per agency for the portal index: words shared by most agencies left out.
+    `documents`: the vocabulary of each agency's own records (a reused bundle keeps it stored)."""
     models = {a.id: a for a in agencies}
     labels = {
         a.id: (messages.text(f"ui.kind.{a.kind}"), models[a.parent].name if a.parent in models else None)
@@ -321,7 +322,10 @@ def directory_records(
     words = {}
     for a in agencies:
         names = " ".join(x for x in (a.name, a.short_name, *labels[a.id]) if x)
-        words[a.id] = vocabulary([Record(url="", title=names, text=names), *documents.get(a.id, [])])
+        words[a.id] = {
+            **vocabulary([Record(url="", title=names, text=names)]),
+            **dict.fromkeys(documents.get(a.id, ())),
+        }
     share = Counter(word for agency_words in words.values() for word in agency_words)
     limit = max(COMMON_WORD_MIN, int(len(models) * COMMON_WORD_SHARE))
     return [
@@ -336,7 +340,7 @@ def directory_records(
 
 
 def index_portal(
-    agencies: Sequence[Agency], documents: dict[str, list[Record]], writer: BundleWriter, messages: Messages
+    agencies: Sequence[Agency], documents: Mapping[str, Sequence[str]], writer: BundleWriter, messages: Messages
 ) -> None:
     with writer.folder(INDEX_DIR, STAGE) as target:
         write_index(directory_records(agencies, documents, messages), target)

@@ -41,13 +41,15 @@ def tool_version() -> str:
     return version("tiepcan")
 
 
-def write_build_record(writer: BundleWriter, agency_id: str, regime: str, build_date: dt.date) -> None:
-    """What the package manifest needs to know about the build, kept with the bundle it describes."""
+def write_build_record(writer: BundleWriter, agency_id: str, regime: str, build_date: dt.date, inputs: str) -> None:
+    """What the package manifest needs to know about the build, kept with the bundle it describes;
+    `inputs`, the digest of everything it was built from, lets a later build reuse it unchanged."""
     record = {
         "agency": agency_id,
         "regime": regime,
         "build_date": build_date.isoformat(),
         "tool_version": tool_version(),
+        "inputs": inputs,
     }
     writer.write(BUILD_RECORD, json.dumps(record, ensure_ascii=False, indent=2) + "\n", "package")
 

@@ -19,6 +19,7 @@ import yaml
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+@lru_cache(maxsize=65536)
 def _plain(word: str) -> str:
     decomposed = unicodedata.normalize("NFD", word.replace("đ", "d").replace("Đ", "D").lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -42,8 +43,11 @@ def secrecy_mark(text: str) -> str | None:
     rules = _rules()
     words = _WORD.findall(unicodedata.normalize("NFC", text))
     plain = [_plain(w) for w in words]
+    starts: dict[str, list[int]] = {}  # where each word stands: a phrase is tried only where its first word is
+    for i, word in enumerate(plain):
+        starts.setdefault(word, []).append(i)
     for phrase in rules["phrases"]:
-        for i in range(len(plain) - len(phrase) + 1):
+        for i in starts.get(phrase[0], ()):
             if tuple(plain[i : i + len(phrase)]) == phrase:
                 return " ".join(words[i : i + len(phrase)])
     has_lower = any(c.islower() for c in text)

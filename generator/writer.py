@@ -25,6 +25,7 @@ class BundleWriter:
         self.root = root
         # bundle-relative path → the stage that wrote it (given: what another process wrote here)
         self.written: dict[str, str] = dict(written or {})
+        self._folders: set[Path] = set()  # made already: one mkdir per folder, not per file
 
     def _claim(self, path: str, stage: str) -> Path:
         parts = PurePosixPath(path).parts
@@ -35,7 +36,9 @@ class BundleWriter:
             raise WriteRefused([f"{stage}: {path} was already written by {self.written[path]}"])
         self.written[path] = stage
         target = self.root.joinpath(*parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
         return target
 
     def write(self, path: str, data: bytes | str, stage: str) -> None:
@@ -62,12 +65,17 @@ class BundleWriter:
                 self.written[file.relative_to(self.root).as_posix()] = stage
 
     def keep(self, previous: Path, stage: str) -> None:
-        """Every regular file of a previous build of this bundle, copied as it is. Links are not
-        followed or copied: tiepcan never writes one, and one could point anywhere."""
+        """Every regular file of a previous build of this bundle, as it is: hard-linked (no bytes
+        copied; copied where the file system cannot). Symbolic links are not followed or kept:
+        tiepcan never writes one, and one could point anywhere."""
         for folder, subfolders, files in os.walk(previous, followlinks=False):
             here = Path(folder)
             subfolders[:] = sorted(d for d in subfolders if not (here / d).is_symlink())
             for name in sorted(files):
                 source = here / name
                 if source.is_file() and not source.is_symlink():
-                    self.copy(source.relative_to(previous).as_posix(), source, stage)
+                    target = self._claim(source.relative_to(previous).as_posix(), stage)
+                    try:
+                        os.link(source, target)
+                    except OSError:
+                        shutil.copyfile(source, target)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from html import unescape
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,7 +15,7 @@ from generator.build import InvalidInput, build_all
 from generator.diagnostics import BuildFailed
 from generator.load import load_file
 from generator.validate import discover
-from tests.conftest import AGENCIES, build_options, write_agency
+from tests.conftest import AGENCIES, BUILD_DATE, ROOT, build_options, write_agency
 from tests.htmlscan import read
 
 pytestmark = pytest.mark.slow
@@ -135,7 +136,7 @@ def test_a_failed_build_leaves_the_published_site_untouched(tmp_path: Path, monk
 
     monkeypatch.setattr(mkdocs_adapter.SiteBuilder, "build", fail_on_second_agency)
     with pytest.raises(BuildFailed):
-        build_all(build_options(agencies, out))
+        build_all(build_options(agencies, out, force=True))
     assert _digest(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
 
@@ -182,3 +183,40 @@ def test_a_worker_that_fails_fails_the_build_with_its_messages(tmp_path: Path, m
         build_all(build_options(agencies, out, jobs=2))
     assert raised.value.messages == ["so-b: simulated failure"]
     assert not out.exists()
+
+
+def _inode(path: Path) -> int:
+    return path.stat().st_ino
+
+
+@pytest.mark.slow
+def test_an_unchanged_bundle_is_neither_rebuilt_nor_copied_and_a_changed_one_alone_is_rebuilt(tmp_path: Path):
+    agencies, content, out = tmp_path / "agencies", tmp_path / "content", tmp_path / "site"
+    for agency_id in ("so-a", "so-b", "so-c"):
+        write_agency(agencies, agency_id)
+    shutil.copytree(ROOT / "content", content)
+    options = build_options(agencies, out, content_dir=content)
+    first = build_all(options)
+    assert first.built == ["so-a", "so-b", "so-c"] and first.reused == []
+    before, catalog = _digest(out), out / "so-b" / "catalog.csv"
+    inode = _inode(catalog)
+
+    again = build_all(options)
+    assert again.built == [] and again.reused == ["so-a", "so-b", "so-c"]
+    assert _digest(out) == before  # byte-identical
+    assert _inode(catalog) == inode  # the same file, linked into the new site: not copied
+
+    (agencies / "so-b.yaml").write_text((agencies / "so-b.yaml").read_text(encoding="utf-8").replace(
+        "name: Sở Thử nghiệm", "name: Sở Thử nghiệm mới"), encoding="utf-8")
+    changed = build_all(options)
+    assert changed.built == ["so-b"] and changed.reused == ["so-a", "so-c"]
+    after = _digest(out)
+    for path, digest in before.items():
+        if path.startswith(("so-a/", "so-c/")):
+            assert after[path] == digest, path
+    assert after["so-b/index.html"] != before["so-b/index.html"]
+
+    (content / "quyen-tiep-can-thong-tin.md").write_text("# Quyền { #quyen }\n\nĐã sửa.\n", encoding="utf-8")
+    assert build_all(options).built == ["so-a", "so-b", "so-c"]  # a shared input changed: every bundle
+    assert build_all(build_options(agencies, out, content_dir=content, force=True)).built == ["so-a", "so-b", "so-c"]
+    assert build_all(build_options(agencies, out, content_dir=content, build_date=BUILD_DATE.replace(day=24))).reused == []

@@ -68,7 +68,8 @@ def test_the_portal_leaves_out_words_most_agencies_share(tmp_path: Path, monkeyp
     for number in range(4):
         write_agency(tmp_path, f"so-thu-{number}")
     models = [a.model for a in check_paths([tmp_path], regime_ids()).agencies]
-    documents = {m.id: [index.Record(url="", title="Kế hoạch chung", text=f"Kế hoạch chung riêng{m.id[-1]}")] for m in models}
+    documents = {m.id: list(index.vocabulary([index.Record(url="", title="Kế hoạch chung", text=f"Kế hoạch chung riêng{m.id[-1]}")]))
+                 for m in models}
     monkeypatch.setattr(index, "COMMON_WORD_MIN", 1)
     words = [set(r.text.split()) for r in index.directory_records(models, documents, load_messages("vi"))]
     assert all("hoạch" not in w and index.EVERY_AGENCY in w for w in words)  # in all 4: left out
