@@ -53,6 +53,22 @@ class UnknownAgency(Exception):
     pass
 
 
+class MissingFromShards(Exception):
+    """Merging: these agencies' bundles are in none of the shard outputs, or were built from other
+    inputs (another commit, date or option)."""
+
+    def __init__(self, agency_ids: list[str]):
+        super().__init__(", ".join(agency_ids))
+        self.agency_ids = agency_ids
+
+
+def in_shard(agency_id: str, shard: tuple[int, int]) -> bool:
+    """Shard i of n (1-based) holds the agencies whose id hashes to i - 1 modulo n: stable as
+    agencies come and go, and the same on every machine."""
+    index, count = shard
+    return int.from_bytes(hashlib.sha256(agency_id.encode()).digest()[:8], "big") % count == index - 1
+
+
 class BadBuildDate(ValueError):
     """The build date (from --date or SOURCE_DATE_EPOCH) is unreadable or out of range."""
 
@@ -103,6 +119,8 @@ class BuildOptions:
     cms: Path | None = None  # cms.yml: also write the web editor, site/admin/ (generator/cms.py)
     jobs: int = 1  # worker processes building bundles side by side (the command line uses every core)
     force: bool = False  # rebuild every bundle, even those whose inputs have not changed
+    shard: tuple[int, int] | None = None  # (i, n): build only the 1/n of the bundles in_shard() gives i
+    merge_from: tuple[Path, ...] = ()  # shard outputs: every bundle is taken from them, none is built
 
     def protected(self) -> list[Path]:
         """The project root first, then the folders no output may replace, sit in or contain."""
@@ -311,19 +329,31 @@ def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _:
         to_build = []
         bundle_builder = _BundleBuilder(options, names, staging, builder)
         shared = shared_inputs(options)
+        missing = []
         for source in agencies:
             agency_id = source.model.id
+            if options.shard and not in_shard(agency_id, options.shard):
+                continue  # another shard's: the merge brings it
             inputs = bundle_inputs(shared, source, names)
             kept_as_is = agency_id in report.kept or (options.only and agency_id not in options.only)
             asked = options.force or agency_id in options.only  # `--agency X`: X is rebuilt, changed or not
-            words = None if asked or kept_as_is else _up_to_date(previous / agency_id, inputs)
-            if (kept_as_is and (previous / agency_id).is_dir()) or words is not None:
+            found, words = previous / agency_id, None
+            for site_dir in options.merge_from or (previous,):
+                found = site_dir.resolve() / agency_id
+                words = None if asked or kept_as_is else _up_to_date(found, inputs)
+                if words is not None:
+                    break
+            if (kept_as_is and found.is_dir()) or words is not None:
                 bundle = bundles[agency_id] = BundleWriter(staging / agency_id)
-                bundle.keep(previous / agency_id, "kept")  # hard links: the bytes are not copied
+                bundle.keep(found, "kept")  # hard links: the bytes are not copied
                 report.reused.append(agency_id)
                 documents[agency_id] = words if words is not None else _words_of(bundle_builder, source, names)
+            elif options.merge_from:
+                missing.append(agency_id)
             else:
                 to_build.append((source, inputs))
+        if missing:
+            raise MissingFromShards(missing)
         for built in _build_bundles(bundle_builder, to_build, options.jobs):
             progress(built.agency_id)
             bundles[built.agency_id] = BundleWriter(staging / built.agency_id, built.written)

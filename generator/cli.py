@@ -21,6 +21,7 @@ from generator.build import (
     BuildOptions,
     InvalidInput,
     LeakFound,
+    MissingFromShards,
     UnknownAgency,
     build_all,
     checked_build_date,
@@ -76,6 +77,15 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
         raise click.BadParameter(load_messages().text("cli.bad_date", value=value)) from None
 
 
+def _shard(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    index, _, count = value.partition("/")
+    if not (index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise click.BadParameter(load_messages().text("cli.bad_shard", value=value))
+    return int(index), int(count)
+
+
 def build_options(function: Callable[..., None]) -> Callable[..., None]:
     for decorator in reversed([
         click.option("--agency", "only", multiple=True, help="Chỉ dựng lại cơ quan này (lặp lại được); các cơ quan khác giữ bản đã dựng."),
@@ -85,6 +95,7 @@ def build_options(function: Callable[..., None]) -> Callable[..., None]:
         click.option("--regime", type=click.Choice(regimes.regime_ids()), help="Chế độ pháp lý áp dụng (mặc định: theo ngày dựng)."),
         click.option("--date", "build_date", callback=_date, help="Ngày dựng YYYY-MM-DD (mặc định: SOURCE_DATE_EPOCH hoặc hôm nay)."),
         click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="số lõi của máy", help="Số tiến trình dựng các cơ quan song song."),
+        click.option("--shard", callback=_shard, help="I/N: chỉ dựng phần thứ I trong N phần các cơ quan (ghép lại bằng `tiepcan merge`)."),
         click.option("--force", is_flag=True, help="Dựng lại mọi cơ quan, kể cả cơ quan không có gì thay đổi."),
         click.option("--keep-going", is_flag=True, help="Dựng mọi cơ quan hợp lệ; cơ quan có tệp lỗi giữ bản đã dựng tốt gần nhất (vẫn thoát với mã 1)."),
         _lang_option,
@@ -94,14 +105,15 @@ def build_options(function: Callable[..., None]) -> Callable[..., None]:
 
 
 def _options(only: tuple[str, ...], out: Path, site_url: str | None, agencies_dir: Path, regime: str | None,
-             build_date: dt.date | None, keep_going: bool, jobs: int, force: bool, lang: str) -> BuildOptions:
+             build_date: dt.date | None, keep_going: bool, jobs: int, force: bool, shard: tuple[int, int] | None,
+             lang: str, merge_from: tuple[Path, ...] = ()) -> BuildOptions:
     try:
         day = build_date or default_build_date()
     except BadBuildDate as error:
         click.echo(load_messages(lang).text("cli.bad_date_env", value=error.value), err=True)
         sys.exit(2)
     return BuildOptions(agencies_dir=agencies_dir, out=out, only=tuple(only), site_url=site_url, regime=regime,
-                        build_date=day, keep_going=keep_going, jobs=jobs, force=force, lang=lang,
+                        build_date=day, keep_going=keep_going, jobs=jobs, force=force, shard=shard, merge_from=merge_from, lang=lang,
                         cms=CMS_CONFIG if CMS_CONFIG.is_file() else None)
 
 
@@ -123,6 +135,9 @@ def run_build(options: BuildOptions) -> bool:
         return False
     except UnknownAgency as error:
         click.echo(messages.text("cli.unknown_agency", ids=str(error)), err=True)
+        return False
+    except MissingFromShards as error:
+        click.echo(messages.text("cli.missing_from_shards", ids=", ".join(error.agency_ids)), err=True)
         return False
     except BuildFailed as error:
         click.echo(messages.text("cli.build_failed"), err=True)
@@ -155,6 +170,15 @@ def run_build(options: BuildOptions) -> bool:
 def build(**kwargs: Any) -> None:
     """Dựng cổng và chuyên mục của mọi cơ quan vào thư mục đầu ra (mặc định site/)."""
     if not run_build(_options(**kwargs)):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("shards", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@build_options
+def merge(shards: tuple[Path, ...], **kwargs: Any) -> None:
+    """Ghép đầu ra của các lần dựng `--shard I/N` thành một trang hoàn chỉnh (giống hệt một lần dựng đủ)."""
+    if not run_build(_options(**kwargs, merge_from=shards)):
         sys.exit(1)
 
 

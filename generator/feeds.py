@@ -129,7 +129,9 @@ def write_site(
     """All discovery files for a staged site: feeds of the bundles `built` now (a reused bundle keeps
     its own), redirects, portal sitemap index and robots.txt."""
     for agency in agencies:
-        bundle = bundles[agency.id]
+        bundle = bundles.get(agency.id)
+        if bundle is None:
+            continue  # another shard's bundle: its feed and redirects come with the merge
         if agency.id in built:
             bundle.write(FEED, atom_feed(agency, build_date, messages, site_url), STAGE)
         pages = [path for path in bundle.written if path.endswith(".html") and path != layout.NOT_FOUND]
