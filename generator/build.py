@@ -134,6 +134,7 @@ class BuildReport:
     reused: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # invalid files (with keep_going): not rebuilt
     kept: list[str] = field(default_factory=list)  # of those, the ones whose last good bundle stays
+    entries: int = 0  # catalog and conditional catalog entries published
     diagnostics: list[Diagnostic] = field(default_factory=list)  # why they failed, and warnings
 
 
@@ -284,7 +285,8 @@ def _build_bundles(here: _BundleBuilder, sources: list[tuple[AgencySource, str]]
         yield from pool.map(_build_in_worker, sources, chunksize=max(1, min(16, len(sources) // (4 * jobs))))
 
 
-def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _: None) -> BuildReport:
+def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] = lambda *_: None) -> BuildReport:
+    """`progress(agency_id, done, total)` after each bundle built."""
     checked_build_date(options.build_date)
     root = options.protected()[0]
     outside = [d for folder in (options.content_dir, root / "theme") for d in links_out_of(folder, root)]
@@ -354,11 +356,12 @@ def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _:
                 to_build.append((source, inputs))
         if missing:
             raise MissingFromShards(missing)
-        for built in _build_bundles(bundle_builder, to_build, options.jobs):
-            progress(built.agency_id)
+        for done, built in enumerate(_build_bundles(bundle_builder, to_build, options.jobs), start=1):
+            progress(built.agency_id, done, len(to_build))
             bundles[built.agency_id] = BundleWriter(staging / built.agency_id, built.written)
             documents[built.agency_id] = built.words
         report.built = [source.model.id for source, _ in to_build]
+        report.entries = sum(len(a.model.catalog) + len(a.model.conditional_catalog) for a in agencies)
         index.index_portal([a.model for a in agencies], documents, site, messages)
         feeds.write_site(
             site, bundles, [a.model for a in agencies], report.built, options.site_url, options.build_date, messages

@@ -31,6 +31,7 @@ from generator.cms import CMS_CONFIG, CmsConfigError, vendored
 from generator.diagnostics import BuildFailed, Diagnostic
 from generator.i18n import LANGUAGES, load_messages
 from generator.model import AGENCY_ID_PATTERN
+from generator.progress import Progress
 from generator.publish import UnsafeOutput
 from generator.validate import check_paths
 
@@ -123,7 +124,8 @@ def run_build(options: BuildOptions) -> bool:
     if options.cms and not vendored():
         click.echo(messages.text("cms.not_vendored"), err=True)
     try:
-        report = build_all(options, progress=lambda agency_id: click.echo(messages.text("cli.building", id=agency_id), err=True))
+        progress = Progress(sys.stderr, messages)
+        report = build_all(options, progress=progress)
     except InvalidInput as error:
         _report(error.diagnostics, options.lang)
         return False
@@ -161,7 +163,8 @@ def run_build(options: BuildOptions) -> bool:
     else:
         for warning in report.diagnostics:
             click.echo(warning.format(messages), err=True)
-    click.echo(messages.text("cli.built", count=len(report.built), reused=len(report.reused), out=str(options.out)))
+    click.echo(messages.text("cli.built", count=len(report.built), reused=len(report.reused), failed=len(report.failed),
+                             entries=report.entries, seconds=f"{progress.elapsed():.1f}", out=str(options.out)))
     return not report.failed
 
 
