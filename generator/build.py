@@ -238,7 +238,7 @@ class _BundleBuilder:
         self.options, self.names, self.staging = options, names, staging
         self.messages = load_messages(options.lang)
         self.renderer = AgencyRenderer(self.messages, options.content_dir, options.build_date)
-        self.builder = builder or mkdocs_adapter.SiteBuilder(options.config, options.build_date)
+        self.builder = builder or mkdocs_adapter.SiteBuilder(options.config, options.build_date, shared=staging)
 
     def build(self, task: tuple[AgencySource, str]) -> BuiltBundle:
         source, inputs = task
@@ -329,6 +329,7 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
         documents: dict[str, list[str]] = {}
         bundles: dict[str, BundleWriter] = {}
         to_build = []
+        builder.shared = staging  # the portal's theme files, written above: bundles link to them
         bundle_builder = _BundleBuilder(options, names, staging, builder)
         shared = shared_inputs(options)
         missing = []

@@ -107,7 +107,10 @@ def _nav_item(item: RenderedPage | NavSection) -> dict[str, Any]:
 class SiteBuilder:
     """One theme configuration (mkdocs.yml), many bundles."""
 
-    def __init__(self, base_config: Path, build_date: dt.date):
+    def __init__(self, base_config: Path, build_date: dt.date, shared: Path | None = None):
+        # `shared`: a folder already holding the theme files (the portal's): bundles hard-link them
+        # from there, so each is on disk once per site, not once per bundle.
+        self.shared = shared
         self._empty_docs = tempfile.TemporaryDirectory(prefix="tiepcan-docs-")  # MkDocs wants a docs_dir
         with _captured_logs() as logs:
             try:
@@ -181,7 +184,11 @@ class SiteBuilder:
             if file.abs_src_path is None:
                 writer.write(file.dest_uri, file.content_bytes, STAGE)
             else:
-                writer.copy(file.dest_uri, Path(file.abs_src_path), STAGE)
+                theme_file = self._shared_copy(file)
+                if theme_file is not None:
+                    writer.link(file.dest_uri, theme_file, STAGE)
+                else:
+                    writer.copy(file.dest_uri, Path(file.abs_src_path), STAGE)
         for name in sorted(config.theme.static_templates):
             self._static_template(name, files, config, nav, writer)
         pages = files.documentation_pages()
@@ -197,6 +204,13 @@ class SiteBuilder:
                 page.active = False
                 config._current_page = None
             writer.write(file.dest_uri, output.encode("utf-8", errors="xmlcharrefreplace"), STAGE)
+
+    def _shared_copy(self, file: File) -> Path | None:
+        """The shared copy of a theme file, when there is one (attachments are never shared)."""
+        if self.shared is None or file.generated_by is not None:
+            return None
+        copy = self.shared / file.dest_uri
+        return copy if copy.is_file() and not copy.is_symlink() else None
 
     def _static_template(
         self, name: str, files: Files, config: MkDocsConfig, nav: Navigation, writer: BundleWriter

@@ -48,6 +48,15 @@ class BundleWriter:
     def copy(self, path: str, source: Path, stage: str) -> None:
         shutil.copyfile(source, self._claim(path, stage))
 
+    def link(self, path: str, source: Path, stage: str) -> None:
+        """`source` (a file of this build's site) under a second name: a hard link, or a copy where
+        the file system has none."""
+        target = self._claim(path, stage)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+
     @contextmanager
     def folder(self, path: str, stage: str) -> Iterator[Path]:
         """A folder a tool fills on its own (the search indexer): it must be new, and what the tool
@@ -74,8 +83,4 @@ class BundleWriter:
             for name in sorted(files):
                 source = here / name
                 if source.is_file() and not source.is_symlink():
-                    target = self._claim(source.relative_to(previous).as_posix(), stage)
-                    try:
-                        os.link(source, target)
-                    except OSError:
-                        shutil.copyfile(source, target)
+                    self.link(source.relative_to(previous).as_posix(), source, stage)
