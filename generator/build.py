@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from generator import cms, export, feeds, index, layout, leakscan, mkdocs_adapter, package
 from generator import regime as regimes
+from generator import report as supervision
 from generator.diagnostics import Diagnostic
 from generator.i18n import Messages, load_messages
 from generator.model import Agency
@@ -225,6 +226,9 @@ def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _:
             (staging / agency_id / AGENCY_RECORD).write_text(source.model.model_dump_json() + "\n", encoding="utf-8")
             report.built.append(agency_id)
         index.index_portal([a.model for a in agencies], documents, staging, messages)
+        # The supervision report, bao-cao/ (issue 14): standalone pages until they join the theme.
+        models = [a.model for a in agencies]
+        supervision.write(staging, models, options.agencies_dir, options.build_date, messages, options.site_url)
         feeds.write_site(
             staging, [a.model for a in agencies], report.built, options.site_url, options.build_date, messages
         )
