@@ -3,7 +3,8 @@
 One `git log` over the agencies folder lists, oldest first, every commit of the main line (merges
 count as one change, dated when they reached it) that touched a file and the blob it left; one
 `git cat-file --batch` reads those blobs. The report (generator/report.py) judges each version as
-of its date, which gives the date a duty was first met and the date a catalog last changed. A version is dated by its commit (committer date, in Vietnam's time, UTC+7 by default).
+of its date, which gives the date a duty was first met and the date a catalog last changed. A
+version is dated by its commit (committer date, in Vietnam's time, UTC+7 by default).
 
 Without Git (or outside a checkout) the only version is the file itself, dated by its modification
 time, and `source` says so: the report then tells its reader that its dates are file dates.

@@ -205,7 +205,7 @@ class Cell:
     status: Status
     since: dt.date | None
     since_source: str  # git | file_date | working_tree ("" when not applicable)
-    evidence: str  # portal-relative: "<agency id>/<page>.html[#anchor]"
+    evidence: str  # portal-relative: "<agency id>/<page>.html[#anchor]" ("" when not applicable)
     count: int | None = None  # entries concerned (catalog size, late disclosures, short notices)
     entry: str | None = None  # the first entry concerned, for late disclosures and short notices
     catalog_changed: dt.date | None = None
@@ -380,7 +380,7 @@ def evaluate(
                 final.status,
                 since,
                 since_source,
-                f"{agency.id}/{link}",
+                "" if final.status == "not_applicable" else f"{agency.id}/{link}",
                 final.count,
                 final.entry,
                 changed[-1] if duty.id == "catalog_reviewed" else None,
@@ -532,6 +532,8 @@ def counts(rows: Iterable[Row], duty: str) -> dict[str, int]:
 
 def evidence_url(report: Report, cell: Cell) -> str:
     """Absolute when the site's address is known, else relative to the portal root."""
+    if not cell.evidence:
+        return ""
     return f"{layout.bundle_url(report.site_url)}{cell.evidence}" if report.site_url else cell.evidence
 
 
