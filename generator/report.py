@@ -614,7 +614,7 @@ SCRIPT = "tc-report.js"  # theme/assets/, copied into the portal's assets/ by th
 
 @dataclass(frozen=True)
 class ReportPage:
-    path: str  # relative to the portal root, e.g. "bao-cao/index.html"
+    path: str  # relative to the portal root, e.g. "bao-cao/tinh/ubnd-tinh-lai-chau.html"
     title: str
     body: Markup  # the article's HTML
 
@@ -624,7 +624,7 @@ def index_path() -> str:
 
 
 def statistics_path() -> str:
-    return f"{FOLDER}/thong-ke.html"
+    return f"{FOLDER}/so-lieu.html"
 
 
 def group_path(group_id: str) -> str:
@@ -704,7 +704,7 @@ def pages(report: Report, messages: Messages) -> list[ReportPage]:
         ReportPage(
             index_path(),
             messages.text("report.title"),
-            _render("index.html.j2", index_path(), report, messages, name=lambda g: group_name(report, g, messages)),
+            _render("summary.html.j2", index_path(), report, messages, name=lambda g: group_name(report, g, messages)),
         )
     ]
     for group_id, _ in report.groups:

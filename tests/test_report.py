@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import json
 import os
+import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -24,6 +25,7 @@ from generator.i18n import load_messages
 from generator.model import Agency
 from generator.validate import check_paths
 
+ROOT = Path(__file__).resolve().parent.parent
 REPORT_DATE = dt.date(2026, 11, 23)  # reporting year 2025; duties version "2026"
 PROVINCE = "ubnd-tinh-thu"
 
@@ -84,7 +86,7 @@ HOSTILE_NAME = '=1+1 <b>Sở</b> "thử" & <script>alert(1)</script>'
 
 # Committed in the first commit at 2026-01-12 (Vietnam time) unless said otherwise.
 AGENCIES = {
-    PROVINCE: agency(PROVINCE, kind="provincial_peoples_committee", parent=None),
+    PROVINCE: agency(PROVINCE, kind="provincial_peoples_committee", parent=None, name="Ủy ban nhân dân tỉnh Thử"),
     "so-du": agency("so-du"),
     "so-thieu-quy-che": agency("so-thieu-quy-che", regulation=None),
     "so-cong-khai-tre": agency("so-cong-khai-tre", catalog=[*BASE_CATALOG, LATE_ENTRY]),
@@ -114,9 +116,39 @@ HISTORY = [
 FIRST = dt.date(2026, 1, 12)
 
 
+# The demo agencies (agencies/), committed with the others: their gaps, read from their files by hand.
+DEMO = {
+    "bo-mau": ("ministry", report.CENTRAL, {}),
+    "truong-mau": ("public_service_unit", report.CENTRAL, {"complaint_email": "missing"}),
+    "so-tu-phap-binh-phuoc": ("department", "ubnd-tinh-binh-phuoc", {}),
+    "ubnd-tinh-binh-phuoc": ("provincial_peoples_committee", "ubnd-tinh-binh-phuoc", {
+        "regulation": "missing", "conditional_catalog": "missing", "contact_people": "missing",
+        "complaint_email": "missing", "statistics_last_year": "missing", "notice_duration": "not_applicable"}),
+    "xa-mau": ("commune_peoples_committee", "ubnd-tinh-binh-phuoc", {
+        "regulation": "missing", "conditional_catalog": "missing", "contact_people": "missing",
+        "complaint_email": "missing", "english_contact": "missing", "statistics_last_year": "missing"}),
+    "ubnd-tinh-lai-chau": ("provincial_peoples_committee", "ubnd-tinh-lai-chau", {
+        "regulation": "missing", "conditional_catalog": "missing", "contact_people": "missing",
+        "complaint_email": "missing", "statistics_last_year": "missing", "notice_duration": "not_applicable"}),
+}
+CENTRAL_GENERATED = {"bo-thu", "truong-thu"}
+
+
+def kinds_and_groups() -> dict[str, tuple[str, str]]:
+    """agency → (kind, province group)."""
+    found = {a: (d.get("kind", "department"), report.CENTRAL if a in CENTRAL_GENERATED else PROVINCE)
+             for a, d in AGENCIES.items()}
+    found["so-lich-su"] = ("department", PROVINCE)
+    found.update({a: (kind, group) for a, (kind, group, _) in DEMO.items()})
+    return found
+
+
 def expected_cells() -> dict[tuple[str, str], tuple[str, dt.date | None]]:
     """(agency, duty) → (status, since), for every agency and duty: the known gaps, by hand."""
-    expected = {(a, d): ("met", FIRST) for a in [*AGENCIES, "so-lich-su"] for d in report.DUTIES}
+    expected = {(a, d): ("met", FIRST) for a in kinds_and_groups() for d in report.DUTIES}
+    for agency_id, (_, _, gaps) in DEMO.items():
+        expected.update({(agency_id, duty): (status, None if status == "not_applicable" else FIRST)
+                         for duty, status in gaps.items()})
     old = dt.date(2024, 1, 10)
     expected.update({("so-danh-muc-cu", d): ("met", old) for d in report.DUTIES})
     expected.update({
@@ -166,6 +198,8 @@ def repo(tmp_path_factory) -> Path:
     _git(root, "init", "-q", "-b", "main")
     (folder / "so-danh-muc-cu.yaml").write_text(_dump(AGENCIES["so-danh-muc-cu"]), encoding="utf-8")
     _commit(root, "2024-01-10T09:00:00+07:00", "stale catalog")
+    for demo in (ROOT / "agencies").iterdir():
+        (shutil.copytree if demo.is_dir() else shutil.copy2)(demo, folder / demo.name)
     for agency_id, data in AGENCIES.items():
         (folder / f"{agency_id}.yaml").write_text(_dump(data), encoding="utf-8")
     lich_su = agency("so-lich-su", regulation=None, contact_point=contact("so-lich-su", people=None))
@@ -288,9 +322,11 @@ def test_internal_entries_are_not_judged_nor_named(written):
 
 def test_groups_by_province_and_central(written):
     out, built = written
-    assert [g for g, _ in built.groups] == [PROVINCE, report.CENTRAL]
-    central = {r.agency.id for r in built.rows_of(report.CENTRAL)}
-    assert central == {"bo-thu", "truong-thu"}
+    # provinces by their People's Committee's name, central agencies last
+    assert [g for g, _ in built.groups] == ["ubnd-tinh-binh-phuoc", "ubnd-tinh-lai-chau", PROVINCE, report.CENTRAL]
+    for group, _ in built.groups:
+        members = {a for a, (_, g) in kinds_and_groups().items() if g == group}
+        assert {r.agency.id for r in built.rows_of(group)} == members
     assert (out / report.FOLDER / report.PROVINCES / f"{PROVINCE}.html").is_file()
     # the province's own People's Committee comes first, then a fixed order: no ranking by score
     assert built.rows_of(PROVINCE)[0].agency.id == PROVINCE
@@ -311,7 +347,7 @@ def test_csv_and_json_equal_the_page(written):
     assert set(report.CSV_COLUMNS) >= {"agency_id", "agency_name", "parent_id", "kind", "duty", "status", "since",
                                        "evidence_url"}
     records = document["records"]
-    assert len(records) == len(rows) == len(AGENCIES) * len(report.DUTIES) + len(report.DUTIES)
+    assert len(records) == len(rows) == len(kinds_and_groups()) * len(report.DUTIES)
     cells = page_cells(out)
     assert {(r["agency_id"], r["duty"]): (r["status"], r["since"] or "", r["evidence_url"]) for r in records} == cells
     for record, line in zip(records, rows, strict=True):
@@ -343,8 +379,7 @@ def _count_cell(cell) -> dict[str, int]:
 def test_totals_per_province_and_per_kind_count_the_cells(written):
     out, _ = written
     expected = expected_cells()
-    kinds = {a: d.get("kind", "department") for a, d in AGENCIES.items()} | {"so-lich-su": "department"}
-    central = {"bo-thu", "truong-thu"}
+    kinds = {a: kind for a, (kind, _) in kinds_and_groups().items()}
 
     def tally(agencies) -> dict[str, dict[str, int]]:
         found = {d: dict.fromkeys(report.STATUSES, 0) for d in report.DUTIES}
@@ -355,10 +390,11 @@ def test_totals_per_province_and_per_kind_count_the_cells(written):
 
     index = tables_of(out / report.index_path()).tables
     by_group = {cells[0][2]: cells for _, cells in index["tong-hop-tinh"][1:]}
-    province = {a for a in kinds if a not in central}
+    groups = [g for g, _ in written[1].groups]
+    memberships = [{a for a, (_, g) in kinds_and_groups().items() if g == group} for group in groups]
     rows = list(by_group.values())
-    assert len(rows) == 3  # the province, the central group, the whole country
-    for cells, members in zip(rows, (province, central, set(kinds)), strict=True):
+    assert len(rows) == len(groups) + 1  # each group, then the whole country
+    for cells, members in zip(rows, [*memberships, set(kinds)], strict=True):
         assert int(cells[1][2]) == len(members)
         assert {d: _count_cell(c) for d, c in zip(report.DUTIES, cells[2:], strict=True)} == tally(members)
     by_kind = {cells[0][2]: cells for _, cells in index["tong-hop-loai"][1:]}
@@ -378,7 +414,9 @@ def test_yearly_figures_sum_only_what_adds_up_and_list_the_rest(written):
     assert totals.reported == len(adding_up) and totals.not_adding_up == 1
     assert totals.sums["received"] == 10 * len(adding_up)  # the 10 of so-so-lieu-lech are not summed
     assert totals.sums["provided_full"] == 7 * len(adding_up)
-    assert [(m.agency.id, m.row.year, m.answered) for m in built.mismatches] == [("so-so-lieu-lech", 2025, 7)]
+    # the demo's bo-mau too: a request still pending at the end of 2025 (its file says so), and one in 2024
+    assert [(m.agency.id, m.row.year, m.answered) for m in built.mismatches] == [
+        ("bo-mau", 2025, 29), ("so-so-lieu-lech", 2025, 7), ("bo-mau", 2024, 24)]
     page = tables_of(out / report.group_path(PROVINCE)).tables
     assert [c[2] for c in page["khong-khop"][1][1]] == [
         AGENCIES["so-so-lieu-lech"]["name"], "2025", "10", "7", "3"]
@@ -386,7 +424,8 @@ def test_yearly_figures_sum_only_what_adds_up_and_list_the_rest(written):
     assert years["2025"] == [str(totals.reported), *(str(totals.sums[f]) for f in report.STATISTICS_FIELDS), "1"]
     assert years["2024"][0] == "2"  # so-so-lieu-lech (4 of 4) and so-so-lieu-cu (3 of 3)
     national = built.totals_of(2025, "national", "")
-    assert national.reported == totals.reported + 2  # bo-thu and truong-thu, in the central group
+    # + bo-thu, truong-thu and the demo's truong-mau and so-tu-phap-binh-phuoc; not bo-mau (29 of 30)
+    assert national.reported == totals.reported + 4 and national.not_adding_up == 2
     statistics = _records_from_csv((out / report.FOLDER / "statistics.csv").read_bytes())
     line = next(r for r in statistics if (r["year"], r["group"], r["group_id"]) == ("2025", "province", PROVINCE))
     assert int(line["received"]) == totals.sums["received"] and line["agencies_not_adding_up"] == "1"
