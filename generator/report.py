@@ -372,6 +372,8 @@ def evaluate(
         if final.status == "not_applicable":
             since, since_source = None, ""
         link = layout.part_link(_PART[duty.id])
+        if final.status == "missing":  # the part's anchor may not exist: the page says it is not published
+            link = link.split("#")[0]
         if final.entry:
             link = f"{layout.page_url('catalog')}#{final.entry}"
         cells.append(

@@ -189,10 +189,8 @@ def _commit(repo: Path, when: str, message: str) -> None:
     _git(repo, "commit", "-q", "-m", message, when=when)
 
 
-@pytest.fixture(scope="module")
-def repo(tmp_path_factory) -> Path:
-    """agencies/ in a Git repository, committed at known dates."""
-    root = tmp_path_factory.mktemp("report-repo")
+def make_repo(root: Path) -> Path:
+    """root/agencies in a Git repository: the demo and the known-gap agencies, committed at known dates."""
     folder = root / "agencies"
     folder.mkdir()
     _git(root, "init", "-q", "-b", "main")
@@ -210,6 +208,11 @@ def repo(tmp_path_factory) -> Path:
         (folder / "so-lich-su.yaml").write_text(_dump(lich_su), encoding="utf-8")
         _commit(root, when, "so-lich-su")
     return folder
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory) -> Path:
+    return make_repo(tmp_path_factory.mktemp("report-repo"))
 
 
 def _models(folder: Path) -> list[Agency]:
@@ -308,6 +311,7 @@ def test_evidence_links_point_into_the_agency_section(written):
     assert cells[("so-niem-yet-10-ngay", "notice_duration")][2] == f"so-niem-yet-10-ngay/{catalog}#tb-10-ngay"
     assert cells[("so-thieu-quy-che", "regulation")][2] == "so-thieu-quy-che/" + layout.part_link("internal_regulation")
     assert cells[("so-du", "contact_people")][2] == "so-du/" + layout.part_link("contact_people")
+    assert cells[("so-khong-so-lieu", "contact_people")][2] == "so-khong-so-lieu/" + layout.page_url("contact")
     assert cells[("truong-thu", "regulation")][2].startswith("truong-thu/")
     assert all(href for (status, _, href) in cells.values() if status != "not_applicable")
 

@@ -18,7 +18,8 @@
     var form = el("form", { "class": "tc-report-filter", role: "search" });
     form.addEventListener("submit", function (event) { event.preventDefault(); });
     function field(label, control) {
-      var wrap = el("label", {}, label);
+      var wrap = el("div", { "class": "tc-report-field" });
+      wrap.appendChild(el("label", { "for": control.id }, label));
       wrap.appendChild(control);
       form.appendChild(wrap);
       return control;
