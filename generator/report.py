@@ -608,6 +608,8 @@ def files(report: Report) -> dict[str, bytes]:
 
 
 STYLESHEET = "bao-cao.css"
+# Agencies per page: a province's page stays light (issue 14: ≤ 200 KB gzipped at 5,000 agencies).
+ROWS_PER_PAGE = 200
 SCRIPT = "tc-report.js"  # theme/assets/, copied into the portal's assets/ by the theme
 
 
@@ -629,8 +631,10 @@ def statistics_path() -> str:
     return f"{FOLDER}/so-lieu.html"
 
 
-def group_path(group_id: str) -> str:
-    return f"{FOLDER}/{CENTRAL}.html" if group_id == CENTRAL else f"{FOLDER}/{PROVINCES}/{group_id}.html"
+def group_path(group_id: str, part: int = 1) -> str:
+    """A group's page; a long group's further parts sit in a folder named after it (…/<id>/2.html)."""
+    base = f"{FOLDER}/{CENTRAL}" if group_id == CENTRAL else f"{FOLDER}/{PROVINCES}/{group_id}"
+    return f"{base}.html" if part == 1 else f"{base}/{part}.html"
 
 
 def _format_date(value: dt.date | None) -> str:
@@ -700,8 +704,11 @@ def group_name(report: Report, group_id: str, messages: Messages) -> str:
     return ppc.name if ppc is not None else messages.text("report.central")
 
 
-def pages(report: Report, messages: Messages) -> list[ReportPage]:
-    """The national summary, one page per province (and one for central agencies), and the figures."""
+def pages(report: Report, messages: Messages, rows_per_page: int = ROWS_PER_PAGE) -> list[ReportPage]:
+    """The national summary, one page per province (and one for central agencies), and the figures.
+
+    A group of more than `rows_per_page` agencies is split in parts, in the same fixed order: its
+    first page holds the totals and figures of the whole group; every part links to the others."""
     found = [
         ReportPage(
             index_path(),
@@ -710,31 +717,40 @@ def pages(report: Report, messages: Messages) -> list[ReportPage]:
         )
     ]
     for group_id, _ in report.groups:
-        path = group_path(group_id)
         name = group_name(report, group_id, messages)
         rows = report.rows_of(group_id)
         province_totals = [report.totals_of(y, "province", group_id) for y in report.years]
         chart_totals = [t for t in province_totals if t.reported]
-        found.append(
-            ReportPage(
-                path,
-                messages.text("report.group_title", name=name),
-                _render(
-                    "group.html.j2",
+        chunks = [rows[i : i + rows_per_page] for i in range(0, len(rows), rows_per_page)] or [[]]
+        parts = [(k, group_path(group_id, k)) for k in range(1, len(chunks) + 1)]
+        for (part, path), chunk in zip(parts, chunks, strict=True):
+            title = messages.text("report.group_title", name=name)
+            if len(parts) > 1:
+                title += " " + messages.text("report.part", part=part, parts=len(parts))
+            found.append(
+                ReportPage(
                     path,
-                    report,
-                    messages,
-                    group_id=group_id,
-                    name=name,
-                    rows=rows,
-                    yearly_rows=[(t.year, t) for t in province_totals if t.reported or t.not_adding_up],
-                    chart=chart.statistics_chart([t.as_year() for t in chart_totals], messages)
-                    if chart_totals
-                    else None,
-                    mismatches=[m for m in report.mismatches if m.province == group_id],
-                ),
+                    title,
+                    _render(
+                        "group.html.j2",
+                        path,
+                        report,
+                        messages,
+                        group_id=group_id,
+                        name=name,
+                        title=title,
+                        part=part,
+                        parts=parts,
+                        rows=chunk,
+                        all_rows=rows,
+                        yearly_rows=[(t.year, t) for t in province_totals if t.reported or t.not_adding_up],
+                        chart=chart.statistics_chart([t.as_year() for t in chart_totals], messages)
+                        if chart_totals and part == 1
+                        else None,
+                        mismatches=[m for m in report.mismatches if m.province == group_id],
+                    ),
+                )
             )
-        )
     national = [t for y in report.years if (t := report.totals_of(y, "national", "")).reported]
     found.append(
         ReportPage(
@@ -782,7 +798,7 @@ def write(
     config = load_config(report_date)
     past = history.read(agencies_dir, [a.id for a in agencies], report_date, config.utc_offset_hours)
     report = compute(agencies, report_date, past, site_url=site_url, config=config)
-    for page in pages(report, messages):
+    for page in pages(report, messages, ROWS_PER_PAGE):
         target = out / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(document(page, messages), encoding="utf-8")

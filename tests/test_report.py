@@ -273,7 +273,8 @@ def tables_of(path: Path) -> _Tables:
 def page_cells(out: Path) -> dict[tuple[str, str], tuple[str, str, str]]:
     """(agency, duty) → (status, since, evidence href resolved to the portal root) from every group page."""
     found = {}
-    for group in [*(out / report.FOLDER / report.PROVINCES).glob("*.html"), out / report.group_path(report.CENTRAL)]:
+    others = {out / report.index_path(), out / report.statistics_path()}
+    for group in sorted(p for p in (out / report.FOLDER).rglob("*.html") if p not in others):
         table = tables_of(group).tables["tc-report"]
         header = [cell[1].get("data-duty") for cell in table[0][1]]
         for attributes, cells in table[1:]:
@@ -560,3 +561,23 @@ def test_a_province_page_links_only_to_pages_a_bundle_has(written):
     for (_, _), (status, _, href) in page_cells(out).items():
         if href:
             assert href.split("/", 1)[1].split("#")[0] in urls
+
+
+def test_a_long_group_is_split_in_parts_that_link_each_other(written):
+    _, built = written
+    pages = [p for p in report.pages(built, load_messages("vi"), rows_per_page=5) if PROVINCE in p.path]
+    members = [r.agency.id for r in built.rows_of(PROVINCE)]
+    assert len(members) == 13
+    assert [p.path for p in pages] == [report.group_path(PROVINCE)] + [
+        f"bao-cao/tinh/{PROVINCE}/{k}.html" for k in (2, 3)]
+    seen = []
+    for number, page in enumerate(pages, start=1):
+        parser = _Tables()
+        parser.feed(page.body)
+        seen += [attributes["data-agency"] for attributes, _ in parser.tables["tc-report"][1:]]
+        assert ("tong-hop-loai" in parser.tables) == (number == 1)  # the group's totals once, on its first page
+        assert f"(trang {number}/3)" in page.title and 'aria-current="page"' in page.body
+        assert page.body.count('class="tc-report-pager"') == 1 and "nghia-vu-regulation" in page.body
+    assert seen == members
+    assert f'href="../../bao-cao/tinh/{PROVINCE}/2.html"' in pages[0].body  # from bao-cao/tinh/
+    assert f'href="../../../bao-cao/tinh/{PROVINCE}.html"' in pages[1].body  # from bao-cao/tinh/<id>/
