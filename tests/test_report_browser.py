@@ -56,6 +56,7 @@ def test_the_build_writes_every_report_page(site):
     assert report.index_path() in pages and report.statistics_path() in pages
     assert report.group_path(PROVINCE) in pages and report.group_path(report.CENTRAL) in pages
     assert json.loads((site / report.FOLDER / "compliance.json").read_text(encoding="utf-8"))["history"] == "git"
+    assert 'href="bao-cao/index.html"' in (site / "index.html").read_text(encoding="utf-8")  # from the portal home
 
 
 class _Links(HTMLParser):
