@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from generator import cms, export, feeds, index, layout, leakscan, mkdocs_adapter, package
 from generator import regime as regimes
+from generator import report as supervision
 from generator.diagnostics import Diagnostic
 from generator.i18n import Messages, load_messages
 from generator.model import Agency
@@ -364,6 +365,9 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
         report.built = [source.model.id for source, _ in to_build]
         report.entries = sum(len(a.model.catalog) + len(a.model.conditional_catalog) for a in agencies)
         index.index_portal([a.model for a in agencies], documents, site, messages)
+        # The supervision report, bao-cao/ (issue 14): standalone pages until they join the theme.
+        models = [a.model for a in agencies]
+        supervision.write(site, models, options.agencies_dir, options.build_date, messages, options.site_url)
         feeds.write_site(
             site, bundles, [a.model for a in agencies], report.built, options.site_url, options.build_date, messages
         )

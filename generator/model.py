@@ -19,7 +19,10 @@ SCHEMA_VERSION = 1
 
 # Folder names the portal uses at the root of site/: an agency id must not take them. "tep" too:
 # the server configs (docs/deploy/) serve every path with a /tep/ segment as a download. "admin": the web editor.
-RESERVED_IDS = frozenset({"assets", "search", "pagefind", "404", "sitemap", "index", "files", "static", "tep", "admin"})
+# "bao-cao": the supervision report (generator/report.py).
+RESERVED_IDS = frozenset(
+    {"assets", "search", "pagefind", "404", "sitemap", "index", "files", "static", "tep", "admin", "bao-cao"}
+)
 
 AGENCY_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$"
 _ENTRY_ID = r"^[a-z0-9][a-z0-9._-]{0,99}$"

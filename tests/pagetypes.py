@@ -25,6 +25,7 @@ PORTAL = ""  # the portal sits at the root of site/
 FULL = "bo-mau"  # the demo agency with every field filled in
 LARGE = "mau-500-muc"  # generated sample agency (sample: true), 500 catalog entries
 LARGE_ENTRIES = 500
+REPORT = "bao-cao"  # the supervision report's standalone pages: checked by tests/test_report_browser.py
 SITE_URL = "http://127.0.0.1:8000/"  # only its path matters: 404 pages use root-relative links
 
 
@@ -80,6 +81,8 @@ def pages_of(site: Path, page_type: PageType) -> list[str]:
 def page_type_of(site: Path, html_file: Path) -> str | None:
     """The page type an HTML file of any bundle belongs to (None: not covered by the table)."""
     relative = html_file.relative_to(site)
+    if relative.parts[0] == REPORT:
+        return "report"
     in_portal = len(relative.parts) == 1
     inside = relative.as_posix() if in_portal else Path(*relative.parts[1:]).as_posix()
     for page_type in PAGE_TYPES:

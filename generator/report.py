@@ -1,0 +1,808 @@
+"""The supervision report (issue 14): which agency meets which duty, since when, and the yearly figures.
+
+A Department of Justice follows up the agencies of its province and reports to the People's
+Committee (Decree 13 Art. 12(3)–(4); Law Art. 13(2)). This module judges every agency against every
+duty of generator/data/report/duties.yaml (the version in force on the report date), dates each
+status from the history of the agency's file (generator/history.py), sums the yearly figures by
+province and by kind, and writes it all as pages (`pages`), machine-readable copies (`files`) and,
+until the pages move into the site theme, standalone documents under site/bao-cao/ (`write`).
+
+A duty counts as met only when the agency's own data meets it: the section's fallbacks (the request
+address shown for complaints, say) do not. Statuses are `met`, `missing` (never met), `late`
+(overdue, or met late) and `not_applicable`. No score and no ranking: rows are in a fixed order.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import typing
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+import yaml
+from markupsafe import Markup
+from pydantic import ValidationError
+
+from generator import chart, deadlines, export, history, layout
+from generator.i18n import Messages
+from generator.model import Agency, AgencyKind, CatalogEntry, YearStatistics
+from generator.writer import BundleWriter
+
+Status = Literal["met", "missing", "late", "not_applicable"]
+STATUSES: tuple[Status, ...] = ("met", "late", "missing", "not_applicable")
+DUTIES = (
+    "regulation",
+    "disclosure_catalog",
+    "conditional_catalog",
+    "contact_point",
+    "contact_people",
+    "request_email",
+    "complaint_email",
+    "english_contact",
+    "statistics_last_year",
+    "catalog_reviewed",
+    "timely_disclosure",
+    "notice_duration",
+)
+KINDS: tuple[str, ...] = typing.get_args(AgencyKind)
+CENTRAL = "trung-uong"  # the group of agencies under no provincial People's Committee
+FOLDER = "bao-cao"  # under the portal root
+STAGE = "report"  # what the writer records for its files
+PROVINCES = "tinh"  # province pages: bao-cao/tinh/<id of the provincial People's Committee>.html
+CSV_COLUMNS = (
+    "agency_id",
+    "agency_name",
+    "parent_id",
+    "kind",
+    "province_id",
+    "duty",
+    "status",
+    "since",
+    "since_source",
+    "evidence_url",
+    "count",
+    "entry_id",
+    "catalog_changed",
+)
+STATISTICS_FIELDS = (
+    "received",
+    "provided_full",
+    "provided_partial",
+    "refused",
+    "transferred",
+    "complaints",
+    "lawsuits",
+)
+STATISTICS_COLUMNS = ("year", "group", "group_id", "agencies_reported", *STATISTICS_FIELDS, "agencies_not_adding_up")
+# Where each duty's evidence lives in an agency's section (layout's part ids).
+_PART = {
+    "regulation": "internal_regulation",
+    "disclosure_catalog": "disclosure_catalog",
+    "conditional_catalog": "conditional_catalog",
+    "contact_point": "contact_point",
+    "contact_people": "contact_people",
+    "request_email": "request_email",
+    "complaint_email": "complaint_email",
+    "english_contact": "english_contact",
+    "statistics_last_year": "statistics",
+    "catalog_reviewed": "disclosure_catalog",
+    "timely_disclosure": "disclosure_catalog",
+    "notice_duration": "disclosure_catalog",
+}
+
+
+# ---------------------------------------------------------------- configuration (duties.yaml)
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Duty:
+    id: str
+    title: str
+    short: str
+    basis: str
+    kinds: frozenset[str]
+    note: str | None = None
+    provisional: bool = False  # basis known from a secondary source only
+    params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Config:
+    version: str
+    title: str
+    effective_from: dt.date
+    review_period_months: int
+    reporting_year: int
+    utc_offset_hours: int
+    duties: tuple[Duty, ...]
+    provisional: str | None = None
+
+    def duty(self, duty_id: str) -> Duty:
+        return next(d for d in self.duties if d.id == duty_id)
+
+
+@cache
+def _duties_file() -> dict[str, Any]:
+    text = resources.files("generator.data").joinpath("report/duties.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise ConfigError("duties.yaml is not a mapping")
+    return data
+
+
+def load_config(report_date: dt.date, *, reporting_year: int | None = None, review_months: int | None = None) -> Config:
+    """The duties in force on the report date, with the settings (each overridable by the caller)."""
+    data = _duties_file()
+    settings = data.get("settings") or {}
+    versions = {str(v["id"]): v for v in data["versions"]}
+    chosen = [
+        v for v in versions.values() if v["effective_from"] <= report_date <= (v.get("effective_until") or dt.date.max)
+    ]
+    if not chosen:
+        raise ConfigError(f"no version of duties.yaml is in force on {report_date.isoformat()}")
+    version = max(chosen, key=lambda v: v["effective_from"])
+    merged: dict[str, dict[str, Any]] = {}
+    chain = [version]
+    while chain[-1].get("inherits"):
+        chain.append(versions[str(chain[-1]["inherits"])])
+    for link in reversed(chain):
+        for duty in link.get("duties") or []:
+            merged[duty["id"]] = {**merged.get(duty["id"], {}), **duty}
+    if set(merged) != set(DUTIES):
+        raise ConfigError(f"duties.yaml names {sorted(merged)}, the report needs {sorted(DUTIES)}")
+    covered = frozenset(version["covered_kinds"])
+    if not covered <= set(KINDS):
+        raise ConfigError(f"unknown kinds in covered_kinds: {sorted(covered - set(KINDS))}")
+    duties = []
+    for duty_id in DUTIES:
+        item = merged[duty_id]
+        kinds = covered if item["kinds"] == "all" else frozenset(item["kinds"]) & covered
+        params = {k: v for k, v in item.items() if k in ("working_days", "days")}
+        duties.append(
+            Duty(
+                duty_id,
+                item["title"],
+                item["short"],
+                item["basis"],
+                kinds,
+                item.get("note"),
+                item.get("confidence", "verified") != "verified",
+                params,
+            )
+        )
+    year = reporting_year if reporting_year is not None else settings.get("reporting_year")
+    months = review_months if review_months is not None else settings.get("review_period_months", 12)
+    if not isinstance(months, int) or months < 1:
+        raise ConfigError("review_period_months must be a whole number of months, at least 1")
+    return Config(
+        str(version["id"]),
+        version["title"],
+        version["effective_from"],
+        months,
+        int(year) if year is not None else report_date.year - 1,
+        int(settings.get("utc_offset_hours", 7)),
+        tuple(duties),
+        version.get("provisional"),
+    )
+
+
+# ---------------------------------------------------------------- judging one agency
+
+
+@dataclass(frozen=True)
+class Cell:
+    duty: str
+    status: Status
+    since: dt.date | None
+    since_source: str  # git | file_date | working_tree ("" when not applicable)
+    evidence: str  # portal-relative: "<agency id>/<page>.html[#anchor]" ("" when not applicable)
+    count: int | None = None  # entries concerned (catalog size, late disclosures, short notices)
+    entry: str | None = None  # the first entry concerned, for late disclosures and short notices
+    catalog_changed: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    agency: Agency
+    province: str  # id of its provincial People's Committee, or CENTRAL
+    cells: tuple[Cell, ...]
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class _Judgement:
+    status: Status
+    count: int | None = None
+    entry: str | None = None
+
+
+def _late_disclosures(catalog: Sequence[CatalogEntry], working_days: int) -> list[CatalogEntry]:
+    late = [e for e in catalog if e.disclosed > deadlines.add_working_days(e.created, working_days)]
+    return sorted(late, key=lambda e: (e.disclosed, e.id))
+
+
+def _short_notices(catalog: Sequence[CatalogEntry], days: int) -> list[CatalogEntry]:
+    short = [
+        e for e in catalog if "notice_board" in e.forms and e.until is not None and (e.until - e.disclosed).days < days
+    ]
+    return sorted(short, key=lambda e: (e.disclosed, e.id))
+
+
+def judge(duty: Duty, agency: Agency, as_of: dt.date, catalog_changed: dt.date | None, config: Config) -> _Judgement:
+    """One duty, on the agency's own data as it stood on `as_of` (its catalog last changed on `catalog_changed`)."""
+    if agency.kind not in duty.kinds:
+        return _Judgement("not_applicable")
+
+    def met_if(condition: object, count: int | None = None) -> _Judgement:
+        return _Judgement("met" if condition else "missing", count)
+
+    contact = agency.contact_point
+    match duty.id:
+        case "regulation":
+            return met_if(agency.regulation is not None)
+        case "disclosure_catalog":
+            return met_if(agency.catalog, len(agency.catalog))
+        case "conditional_catalog":
+            return met_if(agency.conditional_catalog, len(agency.conditional_catalog))
+        case "contact_point":
+            return met_if(contact.unit)
+        case "contact_people":
+            return met_if(contact.people, len(contact.people))
+        case "request_email":
+            return met_if(contact.request_email)
+        case "complaint_email":
+            return met_if(contact.complaint_email)
+        case "english_contact":
+            return met_if(agency.name_en)
+        case "statistics_last_year":
+            if any(row.year == config.reporting_year for row in agency.statistics):
+                return _Judgement("met")
+            return _Judgement("late" if agency.statistics else "missing")
+        case "catalog_reviewed":
+            if not agency.catalog or catalog_changed is None:
+                return _Judgement("missing")
+            fresh = as_of <= add_months(catalog_changed, config.review_period_months)
+            return _Judgement("met" if fresh else "late")
+        case "timely_disclosure":
+            if not agency.catalog:
+                return _Judgement("missing")
+            late = _late_disclosures(agency.catalog, int(duty.params.get("working_days", 5)))
+            return _Judgement("late", len(late), late[0].id) if late else _Judgement("met", 0)
+        case "notice_duration":
+            notices = [e for e in agency.catalog if "notice_board" in e.forms]
+            if not notices:
+                return _Judgement("not_applicable")
+            short = _short_notices(notices, int(duty.params.get("days", 30)))
+            return _Judgement("late", len(short), short[0].id) if short else _Judgement("met", 0)
+    raise KeyError(duty.id)
+
+
+def _published(agency: Agency) -> Agency:
+    """An agency as its section shows it: without the entries kept internal (Law Art. 6)."""
+    return agency.model_copy(
+        update={
+            "catalog": [e for e in agency.catalog if e.access == "public"],
+            "conditional_catalog": [e for e in agency.conditional_catalog if e.access == "public"],
+        }
+    )
+
+
+@dataclass(frozen=True)
+class _Dated:
+    date: dt.date
+    agency: Agency
+    source: str
+
+
+def _versions(agency: Agency, past: Sequence[history.Version], source: history.Source, today: dt.date) -> list[_Dated]:
+    """The agency's valid past versions, oldest first, ending with the published one."""
+    dated: list[_Dated] = []
+    for version in sorted(past, key=lambda v: v.date):  # stable: same-day commits keep their order
+        if not isinstance(version.data, dict) or version.data.get("id") != agency.id:
+            continue
+        try:
+            model = _published(Agency.model_validate(version.data))
+        except (ValidationError, TypeError, ValueError):
+            continue  # a broken version published nothing
+        kind = "file_date" if source == "file_dates" else ("git" if version.committed else "working_tree")
+        dated.append(_Dated(min(version.date, today), model, kind))
+    current = _published(agency)
+    if not dated or dated[-1].agency != current:  # history out of step (or none): today's data, dated today
+        dated.append(_Dated(today, current, dated[-1].source if dated and source == "file_dates" else "working_tree"))
+    return dated
+
+
+def evaluate(
+    agency: Agency,
+    province: str,
+    past: Sequence[history.Version],
+    source: history.Source,
+    config: Config,
+    today: dt.date,
+) -> Row:
+    versions = _versions(agency, past, source, today)
+    # The date the (public) catalog last changed, as of each version.
+    changed: list[dt.date | None] = []
+    previous: list[CatalogEntry] | None = None
+    for version in versions:
+        if version.agency.catalog != previous:
+            changed.append(version.date if version.agency.catalog else None)
+            previous = list(version.agency.catalog)
+        else:
+            changed.append(changed[-1])
+    cells = []
+    for duty in config.duties:
+        timeline: list[tuple[dt.date, Status, str]] = []
+        for index, version in enumerate(versions):
+            verdict = judge(duty, version.agency, version.date, changed[index], config)
+            timeline.append((version.date, verdict.status, version.source))
+            last_changed = changed[index]
+            if duty.id == "catalog_reviewed" and verdict.status == "met" and last_changed is not None:
+                # The catalog goes stale between commits: the day after its review period ends.
+                stale_from = add_months(last_changed, config.review_period_months) + dt.timedelta(days=1)
+                until = versions[index + 1].date if index + 1 < len(versions) else today + dt.timedelta(days=1)
+                if stale_from < until:
+                    timeline.append((stale_from, "late", version.source))
+        final = judge(duty, versions[-1].agency, today, changed[-1], config)
+        start = len(timeline) - 1
+        while start > 0 and timeline[start - 1][1] == final.status:
+            start -= 1
+        since: dt.date | None = timeline[start][0]
+        since_source = timeline[start][2]
+        if final.status == "not_applicable":
+            since, since_source = None, ""
+        link = layout.part_link(_PART[duty.id])
+        if final.status == "missing":  # the part's anchor may not exist: the page says it is not published
+            link = link.split("#")[0]
+        if final.entry:
+            link = f"{layout.page_url('catalog')}#{final.entry}"
+        cells.append(
+            Cell(
+                duty.id,
+                final.status,
+                since,
+                since_source,
+                "" if final.status == "not_applicable" else f"{agency.id}/{link}",
+                final.count,
+                final.entry,
+                changed[-1] if duty.id == "catalog_reviewed" else None,
+            )
+        )
+    return Row(agency, province, tuple(cells))
+
+
+def provinces_of(agencies: Sequence[Agency]) -> dict[str, str]:
+    """Each agency's province: the provincial People's Committee it is (or is under), else CENTRAL."""
+    by_id = {a.id: a for a in agencies}
+    found: dict[str, str] = {}
+    for agency in agencies:
+        seen: set[str] = set()
+        current: Agency | None = agency
+        province = CENTRAL
+        while current is not None and current.id not in seen:
+            if current.kind == "provincial_peoples_committee":
+                province = current.id
+                break
+            seen.add(current.id)
+            current = by_id.get(current.parent) if current.parent else None
+        found[agency.id] = province
+    return found
+
+
+# ---------------------------------------------------------------- statistics
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    agency: Agency
+    province: str
+    row: YearStatistics
+
+    @property
+    def answered(self) -> int:
+        r = self.row
+        return r.provided_full + r.provided_partial + r.refused + r.transferred
+
+
+def adds_up(row: YearStatistics) -> bool:
+    """Every request received has an outcome: provided (in full or in part), refused or transferred."""
+    return row.provided_full + row.provided_partial + row.refused + row.transferred == row.received
+
+
+@dataclass(frozen=True)
+class Totals:
+    year: int
+    group: str  # national | province | kind
+    group_id: str
+    reported: int  # agencies whose figures add up (summed)
+    sums: dict[str, int] = field(hash=False)
+    not_adding_up: int = 0  # agencies that gave figures for the year that do not add up (not summed)
+
+    def as_year(self) -> YearStatistics:
+        return YearStatistics(year=self.year, **self.sums)
+
+
+def _totals(rows: Iterable[tuple[Agency, YearStatistics]], year: int, group: str, group_id: str) -> Totals:
+    sums = dict.fromkeys(STATISTICS_FIELDS, 0)
+    reported = wrong = 0
+    for _, row in rows:
+        if not adds_up(row):
+            wrong += 1
+            continue
+        reported += 1
+        for name in STATISTICS_FIELDS:
+            sums[name] += getattr(row, name)
+    return Totals(year, group, group_id, reported, sums, wrong)
+
+
+# ---------------------------------------------------------------- the report
+
+
+@dataclass(frozen=True)
+class Report:
+    date: dt.date
+    config: Config
+    source: history.Source
+    rows: tuple[Row, ...]
+    groups: tuple[tuple[str, Agency | None], ...]  # (province id or CENTRAL, its People's Committee)
+    years: tuple[int, ...]  # every year some agency gave figures for, newest first
+    totals: tuple[Totals, ...]
+    mismatches: tuple[Mismatch, ...]
+    site_url: str | None = None
+
+    def rows_of(self, province: str) -> list[Row]:
+        return [r for r in self.rows if r.province == province]
+
+    def totals_of(self, year: int, group: str, group_id: str) -> Totals:
+        return next(t for t in self.totals if (t.year, t.group, t.group_id) == (year, group, group_id))
+
+
+_KIND_ORDER = {kind: index for index, kind in enumerate(KINDS)}
+
+
+def compute(
+    agencies: Sequence[Agency],
+    report_date: dt.date,
+    past: history.History | None = None,
+    *,
+    site_url: str | None = None,
+    config: Config | None = None,
+) -> Report:
+    """The whole report, from the published agencies and the history of their files."""
+    config = config or load_config(report_date)
+    past = past or history.History("file_dates")
+    provinces = provinces_of(agencies)
+    by_id = {a.id: a for a in agencies}
+    ordered = sorted(
+        agencies,
+        key=lambda a: (provinces[a.id], a.id != provinces[a.id], _KIND_ORDER.get(a.kind, 99), a.name, a.id),
+    )
+    rows = tuple(evaluate(a, provinces[a.id], past.of(a.id), past.source, config, report_date) for a in ordered)
+    group_ids = sorted({p for p in provinces.values() if p != CENTRAL}, key=lambda p: (by_id[p].name, p))
+    groups: list[tuple[str, Agency | None]] = [(p, by_id[p]) for p in group_ids]
+    if CENTRAL in provinces.values():
+        groups.append((CENTRAL, None))
+    figures = [(a, row) for a in ordered for row in a.statistics]
+    years = tuple(sorted({row.year for _, row in figures}, reverse=True))
+    totals: list[Totals] = []
+    for year in years:
+        of_year = [(a, row) for a, row in figures if row.year == year]
+        totals.append(_totals(of_year, year, "national", ""))
+        for group_id, _ in groups:
+            totals.append(_totals([f for f in of_year if provinces[f[0].id] == group_id], year, "province", group_id))
+        for kind in KINDS:
+            totals.append(_totals([f for f in of_year if f[0].kind == kind], year, "kind", kind))
+    mismatches = tuple(
+        Mismatch(a, provinces[a.id], row)
+        for a, row in sorted(figures, key=lambda f: (-f[1].year, provinces[f[0].id], f[0].id))
+        if not adds_up(row)
+    )
+    return Report(report_date, config, past.source, rows, tuple(groups), years, tuple(totals), mismatches, site_url)
+
+
+def counts(rows: Iterable[Row], duty: str) -> dict[str, int]:
+    found: dict[str, int] = dict.fromkeys(STATUSES, 0)
+    for row in rows:
+        for cell in row.cells:
+            if cell.duty == duty:
+                found[cell.status] += 1
+    return found
+
+
+# ---------------------------------------------------------------- records: CSV and JSON
+
+
+def evidence_url(report: Report, cell: Cell) -> str:
+    """Absolute when the site's address is known, else relative to the portal root."""
+    if not cell.evidence:
+        return ""
+    return f"{layout.bundle_url(report.site_url)}{cell.evidence}" if report.site_url else cell.evidence
+
+
+def records(report: Report) -> list[dict[str, Any]]:
+    """One record per agency and duty, in the pages' order (JSON values; dates as YYYY-MM-DD)."""
+    out = []
+    for row in report.rows:
+        agency = row.agency
+        for cell in row.cells:
+            out.append(
+                {
+                    "agency_id": agency.id,
+                    "agency_name": agency.name,
+                    "parent_id": agency.parent,
+                    "kind": agency.kind,
+                    "province_id": None if row.province == CENTRAL else row.province,
+                    "duty": cell.duty,
+                    "status": cell.status,
+                    "since": cell.since.isoformat() if cell.since else None,
+                    "since_source": cell.since_source or None,
+                    "evidence_url": evidence_url(report, cell),
+                    "count": cell.count,
+                    "entry_id": cell.entry,
+                    "catalog_changed": cell.catalog_changed.isoformat() if cell.catalog_changed else None,
+                }
+            )
+    return out
+
+
+def _csv(header: Sequence[str], lines: Iterable[Sequence[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for line in lines:
+        writer.writerow(["" if v is None else export._csv_cell(str(v)) for v in line])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel reads the file as UTF-8
+
+
+def compliance_json(report: Report) -> bytes:
+    document = {
+        "report_date": report.date.isoformat(),
+        "reporting_year": report.config.reporting_year,
+        "review_period_months": report.config.review_period_months,
+        "duties_version": report.config.version,
+        "history": report.source,
+        "statuses": list(STATUSES),
+        "duties": [
+            {"id": d.id, "title": d.title, "basis": d.basis, "kinds": sorted(d.kinds)} for d in report.config.duties
+        ],
+        "records": records(report),
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+
+
+def statistics_rows(report: Report) -> list[list[Any]]:
+    return [
+        [t.year, t.group, t.group_id, t.reported, *(t.sums[f] for f in STATISTICS_FIELDS), t.not_adding_up]
+        for t in report.totals
+    ]
+
+
+def files(report: Report) -> dict[str, bytes]:
+    """The machine-readable copies and the report's stylesheet, by name inside bao-cao/."""
+    return {
+        "compliance.csv": _csv(CSV_COLUMNS, ([r[c] for c in CSV_COLUMNS] for r in records(report))),
+        "compliance.json": compliance_json(report),
+        "statistics.csv": _csv(STATISTICS_COLUMNS, statistics_rows(report)),
+        STYLESHEET: resources.files("generator.templates").joinpath("report/bao-cao.css").read_bytes(),
+    }
+
+
+STYLESHEET = "bao-cao.css"
+# Agencies per page: a province's page stays light (issue 14: ≤ 200 KB gzipped at 5,000 agencies).
+ROWS_PER_PAGE = 200
+SCRIPT = "tc-report.js"  # theme/assets/, copied into the portal's assets/ by the theme
+
+
+# ---------------------------------------------------------------- pages
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    path: str  # relative to the portal root, e.g. "bao-cao/tinh/ubnd-tinh-lai-chau.html"
+    title: str
+    body: Markup  # the article's HTML
+
+
+def index_path() -> str:
+    return f"{FOLDER}/{layout.DIRECTORY_INDEX}"
+
+
+def statistics_path() -> str:
+    return f"{FOLDER}/so-lieu.html"
+
+
+def group_path(group_id: str, part: int = 1) -> str:
+    """A group's page; a long group's further parts sit in a folder named after it (…/<id>/2.html)."""
+    base = f"{FOLDER}/{CENTRAL}" if group_id == CENTRAL else f"{FOLDER}/{PROVINCES}/{group_id}"
+    return f"{base}.html" if part == 1 else f"{base}/{part}.html"
+
+
+def _format_date(value: dt.date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator", "templates/report"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["date"] = _format_date
+    return env
+
+
+def _relative(from_path: str, to_path: str) -> str:
+    """A link from one portal-relative page to another portal-relative path."""
+    depth = from_path.count("/")
+    return "../" * depth + to_path
+
+
+def _render(template: str, path: str, report: Report, messages: Messages, **values: Any) -> Markup:
+    def t(key: str, /, **params: Any) -> str:
+        return messages.text(f"report.{key}", **params)
+
+    def href(to: str) -> str:
+        return _relative(path, to)
+
+    def kind_names(kinds: frozenset[str]) -> str:
+        return ", ".join(messages.text(f"ui.kind.{k}") for k in KINDS if k in kinds)
+
+    def yearly(group: str, group_id: str) -> list[tuple[int, Totals]]:
+        return [(y, report.totals_of(y, group, group_id)) for y in report.years]
+
+    return Markup(
+        _environment()
+        .get_template(template)
+        .render(
+            report=report,
+            config=report.config,
+            t=t,
+            ui=messages.text,
+            href=href,
+            counts=counts,
+            statuses=STATUSES,
+            group_path=group_path,
+            index_path=index_path(),
+            statistics_path=statistics_path(),
+            fields=STATISTICS_FIELDS,
+            kind_list=KINDS,
+            kind_names=kind_names,
+            yearly=yearly,
+            overview_page=layout.page_url("overview"),
+            statistics_page=layout.page_url("statistics"),
+            **values,
+        )
+    )
+
+
+def group_name(report: Report, group_id: str, messages: Messages) -> str:
+    ppc = dict(report.groups).get(group_id)
+    return ppc.name if ppc is not None else messages.text("report.central")
+
+
+def pages(report: Report, messages: Messages, rows_per_page: int = ROWS_PER_PAGE) -> list[ReportPage]:
+    """The national summary, one page per province (and one for central agencies), and the figures.
+
+    A group of more than `rows_per_page` agencies is split in parts, in the same fixed order: its
+    first page holds the totals and figures of the whole group; every part links to the others."""
+    found = [
+        ReportPage(
+            index_path(),
+            messages.text("report.title"),
+            _render("summary.html.j2", index_path(), report, messages, name=lambda g: group_name(report, g, messages)),
+        )
+    ]
+    for group_id, _ in report.groups:
+        name = group_name(report, group_id, messages)
+        rows = report.rows_of(group_id)
+        province_totals = [report.totals_of(y, "province", group_id) for y in report.years]
+        chart_totals = [t for t in province_totals if t.reported]
+        chunks = [rows[i : i + rows_per_page] for i in range(0, len(rows), rows_per_page)] or [[]]
+        parts = [(k, group_path(group_id, k)) for k in range(1, len(chunks) + 1)]
+        for (part, path), chunk in zip(parts, chunks, strict=True):
+            title = messages.text("report.group_title", name=name)
+            if len(parts) > 1:
+                title += " " + messages.text("report.part", part=part, parts=len(parts))
+            found.append(
+                ReportPage(
+                    path,
+                    title,
+                    _render(
+                        "group.html.j2",
+                        path,
+                        report,
+                        messages,
+                        group_id=group_id,
+                        name=name,
+                        title=title,
+                        part=part,
+                        parts=parts,
+                        rows=chunk,
+                        all_rows=rows,
+                        yearly_rows=[(t.year, t) for t in province_totals if t.reported or t.not_adding_up],
+                        chart=chart.statistics_chart([t.as_year() for t in chart_totals], messages)
+                        if chart_totals and part == 1
+                        else None,
+                        mismatches=[m for m in report.mismatches if m.province == group_id],
+                    ),
+                )
+            )
+    national = [t for y in report.years if (t := report.totals_of(y, "national", "")).reported]
+    found.append(
+        ReportPage(
+            statistics_path(),
+            messages.text("report.statistics_title"),
+            _render(
+                "statistics.html.j2",
+                statistics_path(),
+                report,
+                messages,
+                name=lambda g: group_name(report, g, messages),
+                chart=chart.statistics_chart([t.as_year() for t in national], messages) if national else None,
+            ),
+        )
+    )
+    return found
+
+
+def document(page: ReportPage, messages: Messages) -> str:
+    """A page as a standalone HTML document (until the pages move into the site theme)."""
+    return (
+        _environment()
+        .get_template("document.html.j2")
+        .render(
+            page=page,
+            t=lambda key, **p: messages.text(f"report.{key}", **p),
+            root=_relative(page.path, ""),
+            folder=_relative(page.path, FOLDER + "/"),
+            stylesheet=STYLESHEET,
+            script=SCRIPT,
+        )
+    )
+
+
+def write(
+    site: BundleWriter,
+    agencies: Sequence[Agency],
+    agencies_dir: Path,
+    report_date: dt.date,
+    messages: Messages,
+    site_url: str | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> Report:
+    """The build's hook: the report into bao-cao/ of the portal, through its writer."""
+    config = load_config(report_date)
+    past = history.read(agencies_dir, [a.id for a in agencies], report_date, config.utc_offset_hours)
+    report = compute(agencies, report_date, past, site_url=site_url, config=config)
+    for page in pages(report, messages, ROWS_PER_PAGE):
+        site.write(page.path, document(page, messages), STAGE)
+    for name, data in files(report).items():
+        site.write(f"{FOLDER}/{name}", data, STAGE)
+    progress(FOLDER)
+    return report
