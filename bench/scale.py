@@ -367,7 +367,8 @@ def run_code(
 
 
 def _median(rows: list[dict], key: str, field: str = "seconds") -> float | None:
-    values = [r[key][field] if isinstance(r.get(key), dict) else r.get(key) for r in rows if key in r]
+    picked = (r[key].get(field) if isinstance(r.get(key), dict) else r.get(key) for r in rows)
+    values = [v for v in picked if v is not None]
     return statistics.median(values) if values else None
 
 
@@ -380,106 +381,54 @@ def _ratio(slow: float | None, fast: float | None) -> str:
     return f"{slow / fast:.1f}×" if slow and fast else ""
 
 
+# (label, key in a run's row, field of that key or "", format, ratios?, measured for the floor?)
+ROWS = [
+    ("full build, s", "full", "seconds", "{:.1f}", True, True),
+    ("  floor: Jinja alone (no load/validate), s", "full", "render_write_s", "{:.1f}", False, True),
+    ("no-op rebuild, s", "noop", "seconds", "{:.1f}", True, False),
+    ("one-agency change, s", "change", "seconds", "{:.1f}", True, False),
+    ("one-agency change with --agency, s", "change_agency", "seconds", "{:.1f}", True, False),
+    ("peak RSS, process tree, MB", "full", "tree_mb", "{:.0f}", True, True),
+    ("peak RSS, largest process, MB", "full", "process_mb", "{:.0f}", True, True),
+    ("output, total MB", "total_mb", "", "{:.0f}", True, True),
+    ("output, median bundle MB", "median_bundle_mb", "", "{:.2f}", True, True),
+    ("output, files", "files", "", "{:.0f}", False, True),
+]
+# (label, key, how many bundles it is out of: all, or all but the edited one)
+IDENTITY_ROWS = [
+    ("no-op: bundles byte-identical", "noop_identical", 0),
+    ("change: untouched bundles identical", "change_identical", 1),
+    ("--agency: untouched bundles identical", "change_agency_identical", 1),
+]
+FLAG_ROWS = [("no-op: portal identical", "noop_portal_identical"), ("change: portal changed", "change_portal_changed")]
+
+
 def report(results: dict) -> str:
     lines = [f"bench.scale: medians of runs; build date {BUILD_DATE}; {results.get('machine', '')}"]
     for size, data in results["sizes"].items():
-        current, baseline, floor = (data.get(k, []) for k in ("current", BASELINE, "floor"))
+        current, baseline = data.get("current", []), data.get(BASELINE, [])
+        floor = [{**row, "full": row.get("full", row.get("floor"))} for row in data.get("floor", [])]
         lines += [
             "",
             f"== {size} agencies: {data['corpus']}",
             f"   changed agency: {data['changed']}; runs: current {len(current)}, {BASELINE} {len(baseline)}, "
             f"floor {len(floor)}",
-            f"{'':40} {'current':>10} {BASELINE:>10} {'floor':>10} {BASELINE + ' ÷ cur':>12} {'cur ÷ floor':>12}",
+            f"{'':42} {'current':>10} {BASELINE:>10} {'floor':>10} {BASELINE + ' ÷ cur':>12} {'cur ÷ floor':>12}",
         ]
-
-        def line(
-            label: str,
-            cur: float | None,
-            base: float | None,
-            flo: float | None,
-            fmt: str = "{:.1f}",
-            ratios: bool = True,
-            lines: list[str] = lines,
-        ) -> None:
-            def cell(v: float | None) -> str:
-                return fmt.format(v) if v is not None else "–"
-
-            lines.append(
-                f"{label:40} {cell(cur):>10} {cell(base):>10} {cell(flo):>10} "
-                f"{_ratio(base, cur) if ratios else '':>12} {_ratio(cur, flo) if ratios else '':>12}"
-            )
-
-        line("full build, s", _median(current, "full"), _median(baseline, "full"), _median(floor, "floor"))
-        line(
-            "  floor: Jinja alone (no load/validate), s",
-            None,
-            None,
-            _median(floor, "floor", "render_write_s"),
-            ratios=False,
-        )
-        line("no-op rebuild, s", _median(current, "noop"), _median(baseline, "noop"), None)
-        line("one-agency change, s", _median(current, "change"), _median(baseline, "change"), None)
-        line(
-            "one-agency change with --agency, s",
-            _median(current, "change_agency"),
-            _median(baseline, "change_agency"),
-            None,
-        )
-        line(
-            "peak RSS, process tree, MB",
-            _median(current, "full", "tree_mb"),
-            _median(baseline, "full", "tree_mb"),
-            _median(floor, "floor", "tree_mb"),
-            "{:.0f}",
-        )
-        line(
-            "peak RSS, largest process, MB",
-            _median(current, "full", "process_mb"),
-            _median(baseline, "full", "process_mb"),
-            _median(floor, "floor", "process_mb"),
-            "{:.0f}",
-        )
-        line(
-            "output, total MB",
-            _median(current, "total_mb", ""),
-            _median(baseline, "total_mb", ""),
-            _median(floor, "total_mb", ""),
-            "{:.0f}",
-        )
-        line(
-            "output, median bundle MB",
-            _median(current, "median_bundle_mb", ""),
-            _median(baseline, "median_bundle_mb", ""),
-            _median(floor, "median_bundle_mb", ""),
-            "{:.2f}",
-        )
-        line(
-            "output, files",
-            _median(current, "files", ""),
-            _median(baseline, "files", ""),
-            _median(floor, "files", ""),
-            "{:.0f}",
-            ratios=False,
-        )
-        n = int(size) - 1
-        for label, key, total in (
-            ("no-op: bundles byte-identical", "noop_identical", n + 1),
-            ("change: untouched bundles identical", "change_identical", n),
-            ("--agency: untouched bundles identical", "change_agency_identical", n),
-        ):
-            cur, base = _worst(current, key), _worst(baseline, key)
-            lines.append(
-                f"{label:40} {f'{cur}/{total}' if cur is not None else '–':>10} "
-                f"{f'{base}/{total}' if base is not None else '–':>10}"
-            )
-        for label, key in (
-            ("no-op: portal identical", "noop_portal_identical"),
-            ("change: portal changed", "change_portal_changed"),
-        ):
-            cur, base = _worst(current, key, all), _worst(baseline, key, all)
-            lines.append(
-                f"{label:40} {str(cur) if cur is not None else '–':>10} {str(base) if base is not None else '–':>10}"
-            )
+        for label, key, field, fmt, ratios, floored in ROWS:
+            cur, base = _median(current, key, field), _median(baseline, key, field)
+            flo = _median(floor, key, field) if floored else None
+            cells = [fmt.format(v) if v is not None else "–" for v in (cur, base, flo)]
+            shown = (_ratio(base, cur), _ratio(cur, flo)) if ratios else ("", "")
+            lines.append(f"{label:42} {cells[0]:>10} {cells[1]:>10} {cells[2]:>10} {shown[0]:>12} {shown[1]:>12}")
+        for label, key, edited in IDENTITY_ROWS:
+            counts = [_worst(rows, key) for rows in (current, baseline)]
+            cells = [f"{c}/{int(size) - edited}" if c is not None else "–" for c in counts]
+            lines.append(f"{label:42} {cells[0]:>10} {cells[1]:>10}")
+        for label, key in FLAG_ROWS:
+            flags = [_worst(rows, key, all) for rows in (current, baseline)]
+            cells = [str(f) if f is not None else "–" for f in flags]
+            lines.append(f"{label:42} {cells[0]:>10} {cells[1]:>10}")
     return "\n".join(lines)
 
 
@@ -548,10 +497,10 @@ def main(argv: list[str]) -> int:
                 _save(results_path, results)
             if not args.no_floor and manifest:
                 out = work / f"{size}" / "out-floor"
-                row = {"floor": run_floor(agencies, out, manifest, work, log)}
+                row = {"full": run_floor(agencies, out, manifest, work, log)}
                 row.update(sizes(out, [s.id for s in specs]))
                 data.setdefault("floor", []).append(row)
-                print(f"  [{size}] run {run + 1} floor: {row['floor']['seconds']:.1f} s", flush=True)
+                print(f"  [{size}] run {run + 1} floor: {row['full']['seconds']:.1f} s", flush=True)
                 _save(results_path, results)
         for name in ("current", BASELINE, "floor"):
             shutil.rmtree(work / f"{size}" / f"out-{name}", ignore_errors=True)
