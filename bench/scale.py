@@ -14,16 +14,17 @@ each of `--runs` runs, every code under test does, into its own output folder, w
 4. the same agency edited again, built with `--agency ID` (the existing partial rebuild); then the file is restored.
 
 After each step every bundle (`O/<id>/`) and the portal (everything else in O) is hashed, and the table says how
-many untouched bundles kept their bytes. Wall time is time.perf_counter() around the child process. Peak RSS is
+many untouched bundles kept their bytes. Wall time is time.perf_counter() around the child process; CPU time is
+user + system of the child and its descendants (/usr/bin/time), the steadier figure on a shared machine. Peak RSS is
 given twice: "tree", the largest sum of VmRSS over the child and all its descendants (MkDocs, Pagefind…), sampled
 from /proc every 50 ms (psutil is not installed); and "one process", /usr/bin/time's "Maximum resident set size"
 (the largest single process). Output size is the sum of file sizes (apparent, not blocks) of O, and the median of
 the same sum per bundle.
 
-The codes under test: "current" is this checkout (run by this venv's Python); "2d26990" is that commit (main on
-2026-12-01, the baseline), checked out by this script into bench/.cache/baseline-2d26990 (a detached `git worktree`,
+The codes under test: "current" is this checkout (run by this venv's Python); "2d26990" is the baseline issue 12
+names ("main on 2026-12-01"), checked out by this script into bench/.cache/baseline-2d26990 (a detached `git worktree`,
 never modified) with its own venv from its requirements.lock (bench/.cache is ignored by git); "floor" is
-`bench.scale --floor` in a child process: it loads and validates the corpus with the current code (generator.validate),
+bench.scale.floor_child in a child process: it loads and validates the corpus with the current code (generator.validate),
 then one plain Jinja environment renders, for every agency, every HTML page the current build wrote for it (same
 paths, with the agency's real catalog rows in the catalog pages and its contact elsewhere) and the portal pages,
 padded with an HTML comment to the byte size of the current build's page. It writes no assets, downloads or search
@@ -89,14 +90,18 @@ def _tree(pid: int) -> list[int]:
 
 
 def run_measured(command: list[str], cwd: Path, log: Path) -> dict[str, float]:
-    """Wall seconds, peak RSS of the process tree (sampled) and of the largest process (/usr/bin/time)."""
+    """Wall seconds, CPU seconds (user + system, the child and every descendant it waited for), peak RSS of the
+    process tree (sampled) and of the largest process (all three from /usr/bin/time but the tree's)."""
     maxrss = log.with_suffix(".maxrss")
     with log.open("ab") as out:
         out.write(("\n$ " + " ".join(command) + "\n").encode())
         out.flush()
         start = time.perf_counter()
         process = subprocess.Popen(
-            ["/usr/bin/time", "-f", "%M", "-o", str(maxrss), *command], cwd=cwd, stdout=out, stderr=subprocess.STDOUT
+            ["/usr/bin/time", "-f", "%M %U %S", "-o", str(maxrss), *command],
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
         peak = 0
         done = threading.Event()
@@ -116,7 +121,13 @@ def run_measured(command: list[str], cwd: Path, log: Path) -> dict[str, float]:
     if code != 0:
         tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
         raise RuntimeError(f"exit {code}: {' '.join(command)}\n{tail}")
-    return {"seconds": seconds, "tree_mb": peak / 1024, "process_mb": int(maxrss.read_text().split()[-1]) / 1024}
+    rss_kb, user, system = maxrss.read_text().split()[-3:]
+    return {
+        "seconds": seconds,
+        "cpu_s": float(user) + float(system),
+        "tree_mb": peak / 1024,
+        "process_mb": int(rss_kb) / 1024,
+    }
 
 
 # --- the codes under test ------------------------------------------------------------------------------------
@@ -385,9 +396,13 @@ def _ratio(slow: float | None, fast: float | None) -> str:
 ROWS = [
     ("full build, s", "full", "seconds", "{:.1f}", True, True),
     ("  floor: Jinja alone (no load/validate), s", "full", "render_write_s", "{:.1f}", False, True),
+    ("  CPU (user + system), s", "full", "cpu_s", "{:.1f}", True, True),
     ("no-op rebuild, s", "noop", "seconds", "{:.1f}", True, False),
+    ("  CPU, s", "noop", "cpu_s", "{:.1f}", True, False),
     ("one-agency change, s", "change", "seconds", "{:.1f}", True, False),
+    ("  CPU, s", "change", "cpu_s", "{:.1f}", True, False),
     ("one-agency change with --agency, s", "change_agency", "seconds", "{:.1f}", True, False),
+    ("  CPU, s", "change_agency", "cpu_s", "{:.1f}", True, False),
     ("peak RSS, process tree, MB", "full", "tree_mb", "{:.0f}", True, True),
     ("peak RSS, largest process, MB", "full", "process_mb", "{:.0f}", True, True),
     ("output, total MB", "total_mb", "", "{:.0f}", True, True),
