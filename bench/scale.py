@@ -22,14 +22,14 @@ from /proc every 50 ms (psutil is not installed); and "one process", /usr/bin/ti
 the same sum per bundle.
 
 The codes under test: "current" is this checkout (run by this venv's Python); "2d26990" is the baseline issue 12
-names ("main on 2026-12-01"), checked out by this script into bench/.cache/baseline-2d26990 (a detached `git worktree`,
-never modified) with its own venv from its requirements.lock (bench/.cache is ignored by git); "floor" is
-bench.scale.floor_child in a child process: it loads and validates the corpus with the current code (generator.validate),
-then one plain Jinja environment renders, for every agency, every HTML page the current build wrote for it (same
-paths, with the agency's real catalog rows in the catalog pages and its contact elsewhere) and the portal pages,
-padded with an HTML comment to the byte size of the current build's page. It writes no assets, downloads or search
-index: it is the cost of reading the data and writing the same pages, nothing a real build can avoid. Its table
-line "floor, Jinja alone" excludes loading and validating.
+names ("main on 2026-12-01"), checked out by this script into bench/.cache/baseline-2d26990 (a detached `git
+worktree`, never modified) with its own venv from its requirements.lock (bench/.cache is ignored by git); "floor" is
+bench.scale.floor_child in a child process: it loads and validates the corpus with the current code
+(generator.validate), then one plain Jinja environment renders, for every agency, every HTML page the current build
+wrote for it (same paths, with the agency's real catalog rows in the catalog pages and its contact elsewhere) and
+the portal pages, padded with an HTML comment to the byte size of the current build's page. It writes no assets,
+downloads or search index: it is the cost of reading the data and writing the same pages, nothing a real build can
+avoid. Its table line "floor: Jinja alone" excludes loading and validating.
 
 Ratios: "2d26990 ÷ current" (how many times faster the current code is) and "current ÷ floor" (how far from the
 floor). Medians of the runs; sizes, RSS and byte-identity from every run (worst case shown).
