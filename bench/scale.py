@@ -32,7 +32,7 @@ downloads or search index: it is the cost of reading the data and writing the sa
 avoid. Its table line "floor: Jinja alone" excludes loading and validating.
 
 Ratios: "2d26990 ÷ current" (how many times faster the current code is) and "current ÷ floor" (how far from the
-floor). Medians of the runs; sizes, RSS and byte-identity from every run (worst case shown).
+floor). Times, RSS and sizes are medians of the runs; byte-identity counts are the worst run's.
 """
 
 from __future__ import annotations
