@@ -341,14 +341,20 @@ def changed_agency(specs: list[scalecorpus.AgencySpec]) -> str:
 
 
 def run_code(
-    code: Code, agencies: Path, out: Path, specs: list[scalecorpus.AgencySpec], log: Path, note: Callable[[str], None]
-) -> dict[str, object]:
+    code: Code,
+    agencies: Path,
+    out: Path,
+    specs: list[scalecorpus.AgencySpec],
+    log: Path,
+    row: dict[str, object],
+    note: Callable[[str], None],
+) -> None:
+    """Fill `row` step by step; `note` is called after each step (it prints and saves what is there so far)."""
     ids = [s.id for s in specs]
     target = changed_agency(specs)
     source = agencies / f"{target}.yaml"
     original = source.read_bytes()
     shutil.rmtree(out, ignore_errors=True)
-    row: dict[str, object] = {}
     try:
         row["full"] = code.build(agencies, out, log)
         note(f"full build {row['full']['seconds']:.1f} s")  # type: ignore[index]
@@ -371,7 +377,6 @@ def run_code(
             note(f"{step} {row[step]['seconds']:.1f} s")  # type: ignore[index]
     finally:
         source.write_bytes(original)
-    return row
 
 
 # --- the table -----------------------------------------------------------------------------------------------
@@ -505,11 +510,12 @@ def main(argv: list[str]) -> int:
 
                 def note(text: str, code: Code = code, run: int = run, size: int = size) -> None:
                     print(f"  [{size}] run {run + 1} {code.name}: {text}", flush=True)
+                    _save(results_path, results)  # a stopped run keeps every step it finished
 
-                row = run_code(code, agencies, work / f"{size}" / f"out-{code.name}", specs, log, note)
-                manifest = manifest or row["manifest"]  # type: ignore[assignment]
+                row: dict[str, object] = {}
                 data.setdefault(code.name, []).append(row)
-                _save(results_path, results)
+                run_code(code, agencies, work / f"{size}" / f"out-{code.name}", specs, log, row, note)
+                manifest = manifest or row["manifest"]  # type: ignore[assignment]
             if not args.no_floor and manifest:
                 out = work / f"{size}" / "out-floor"
                 row = {"full": run_floor(agencies, out, manifest, work, log)}
