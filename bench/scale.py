@@ -81,11 +81,11 @@ def _tree(pid: int) -> list[int]:
     while todo:
         current = todo.pop()
         pids.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*/children"):
-            try:
+        try:  # a process may end between two reads: it then has no children left to count
+            for task in list(Path(f"/proc/{current}/task").glob("*/children")):
                 todo += [int(child) for child in task.read_text().split()]
-            except (FileNotFoundError, ProcessLookupError):
-                pass
+        except (FileNotFoundError, ProcessLookupError):
+            pass
     return pids
 
 
