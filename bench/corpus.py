@@ -8,6 +8,7 @@ text exercises rendering, export, search and page weight at realistic size.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 CLAUSES = ["a", "b", "c", "d", "đ", "e", "g", "h", "i", "k", "l", "m", "n", "o", "p", "other"]
@@ -25,7 +26,10 @@ def _quote(text: str) -> str:
 
 
 def synthetic_agency_yaml(agency_id: str, entries: int, *, name: str | None = None,
-                          parent: str | None = None, kind: str = "department", seed: int = 0) -> str:
+                          parent: str | None = None, kind: str = "department", seed: int = 0,
+                          details: Sequence[str] = (), issuer: str | None = None, summary_every: int = 0) -> str:
+    """`details`: more agency-level YAML lines (after `email`); `issuer` on every entry and a `summary` on every
+    `summary_every`-th entry when given (bench/scalecorpus.py); the defaults give the plain rows above."""
     name = name or f"Cơ quan mẫu {agency_id} (dữ liệu sinh tự động)"
     lines = [
         "# Dữ liệu mẫu sinh tự động (bench/corpus.py): không phải cơ quan thật.",
@@ -36,11 +40,18 @@ def synthetic_agency_yaml(agency_id: str, entries: int, *, name: str | None = No
         *([f"parent: {parent}"] if parent else []),
         "address: Số 1 đường Mẫu, phường Mẫu",
         f"email: {agency_id}@example.gov.vn",
+        *details,
         "contact_point:",
         "  unit: Văn phòng",
         f"  request_email: yeucau-{agency_id}@example.gov.vn",
         "catalog:" if entries else "catalog: []",
     ]
+    return "\n".join(lines + catalog_yaml_lines(entries, seed, issuer=issuer, summary_every=summary_every)) + "\n"
+
+
+def catalog_yaml_lines(entries: int, seed: int = 0, *, issuer: str | None = None, summary_every: int = 0) -> list[str]:
+    """The `catalog:` rows of `synthetic_agency_yaml`, indented under `catalog:`."""
+    lines = []
     start = dt.date(2019, 1, 1)
     for i in range(entries):
         n = i + seed
@@ -58,7 +69,11 @@ def synthetic_agency_yaml(agency_id: str, entries: int, *, name: str | None = No
             "    forms: [portal]",
             f"    disclosed: {disclosed.isoformat()}",
         ]
-    return "\n".join(lines) + "\n"
+        if issuer:
+            lines.append(f"    issuer: {_quote(issuer)}")
+        if summary_every and i % summary_every == 0:
+            lines.append(f"    summary: {_quote(f'{long} số {number} về {subject}, áp dụng trên địa bàn quản lý')}")
+    return lines
 
 
 def write_synthetic_agency(folder: Path, agency_id: str, entries: int, **options) -> Path:
