@@ -10,6 +10,7 @@ published data is stored in the bundle for this) and every other agency is built
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -125,6 +126,9 @@ def _theme_values(messages: Messages, rendered: RenderedBundle, agency_id: str |
     values: dict[str, Any] = {f"not_found_{key}": text for key, text in messages.section("hosting.not_found").items()}
     values["banner"] = messages.text("ui.sample_notice") if rendered.extra.get("sample") else ""
     values["feed"] = feeds.FEED if agency_id else ""
+    # The header's search field (theme/partials/header.html): a GET form to the search page, on every page.
+    values["search_page"] = layout.page_url("search")
+    values.update({f"search_{key}": html.escape(text) for key, text in messages.section("ui.header_search").items()})
     return values
 
 

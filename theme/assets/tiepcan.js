@@ -79,7 +79,26 @@
     });
   }
 
+  // "/" anywhere but in a field goes to the header's search field (announced by its aria-keyshortcuts
+  // and hint); Tab and Escape leave it as any field, so it is no trap.
+  function setupSearchShortcut() {
+    var field = document.getElementById("tc-header-q");
+    if (!field) { return; }
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) { return; }
+      var target = event.target;
+      var tag = target && target.tagName;
+      if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable)) { return; }
+      event.preventDefault();
+      field.focus();
+    });
+    field.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { field.blur(); }
+    });
+  }
+
   function setup() {
+    setupSearchShortcut();
     var form = document.querySelector("form[data-tc-filter]");
     if (form) { setupFilter(form); }
     Array.prototype.forEach.call(document.querySelectorAll("table[data-sort-label]"), setupSort);

@@ -1,0 +1,84 @@
+"""Issue 15, in real Chromium: a search field in the header of every page, that reaches the search page
+with the query (and its fallback without JavaScript); "/" goes to it."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize("start", ["ubnd-tinh-binh-phuoc/index.html", "index.html"])
+def test_a_query_typed_in_the_header_shows_results(chromium, demo_url, width, start):
+    page = chromium.new_page(viewport={"width": width, "height": 740})
+    page.goto(demo_url + start)
+    field = page.locator("header #tc-header-q")
+    assert field.is_visible(), "visible without opening the menu"
+    box = field.bounding_box()
+    assert box is not None and box["width"] >= 60 and box["x"] + box["width"] <= width
+    field.fill("305/KH-UBND")
+    field.press("Enter")
+    page.wait_for_url("**/tim-kiem.html?q=*")
+    assert parse_qs(urlsplit(page.url).query)["q"] == ["305/KH-UBND"]
+    page.wait_for_selector(".tc-search[data-state=done]", timeout=15000)
+    links = page.eval_on_selector_all(".tc-search__documents a", "links => links.map(a => a.href)")
+    assert any(link.endswith("danh-muc-cong-khai.html#kh-305-2016") for link in links)
+    assert page.input_value("#tc-search-q") == "305/KH-UBND"
+    page.close()
+
+
+def test_every_page_has_the_header_search_pointing_at_its_search_page(demo_site):
+    """Every built page but the redirects of old agency ids and the web editor; the form's action is
+    the search page of the page's own bundle (or of the portal), relative, so it works at any depth."""
+    wrong = {}
+    pages = 0
+    for path in sorted(demo_site.rglob("*.html")):
+        source = path.read_text("utf-8")
+        relative = path.relative_to(demo_site)
+        if relative.parts[0] == "admin" or 'http-equiv="refresh"' in source:
+            continue
+        pages += 1
+        action = re.search(r'<form class="tc-header-search"[^>]* action="([^"]+)"', source)
+        bundle = demo_site / relative.parts[0] if len(relative.parts) > 1 else demo_site
+        if path.name == "404.html":  # resolved against <base href="./">, the bundle root
+            target = bundle / action[1] if action else None
+        else:
+            target = (path.parent / action[1]).resolve() if action else None
+        if target != (bundle / "tim-kiem.html").resolve() and target != bundle / "./tim-kiem.html":
+            wrong[relative.as_posix()] = action[1] if action else None
+    assert pages > 50 and wrong == {}
+
+
+def test_without_javascript_the_header_form_reaches_the_search_fallback(chromium, demo_url):
+    context = chromium.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(demo_url + "so-tu-phap-binh-phuoc/huong-dan/quyen-tiep-can-thong-tin.html")  # one folder down
+    page.fill("#tc-header-q", "ke hoach")
+    page.press("#tc-header-q", "Enter")
+    page.wait_for_url("**/so-tu-phap-binh-phuoc/tim-kiem.html?q=*")
+    assert page.is_visible(".tc-search__fallback a")
+    hrefs = page.eval_on_selector_all(".tc-search__fallback a", "links => links.map(a => a.getAttribute('href'))")
+    assert hrefs == ["danh-muc-cong-khai.html", "index.html"]
+    context.close()
+
+
+def test_slash_goes_to_the_header_field_but_not_from_another_field(chromium, demo_url):
+    page = chromium.new_page()
+    page.goto(demo_url + "ubnd-tinh-binh-phuoc/danh-muc-cong-khai.html")
+    assert page.get_attribute("#tc-header-q", "aria-keyshortcuts") == "/"
+    hint = page.get_attribute("#tc-header-q", "aria-describedby")
+    assert "/" in page.text_content(f"#{hint}")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "tc-header-q"
+    assert page.input_value("#tc-header-q") == "", "the key that moved focus is not typed"
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.id") != "tc-header-q"
+    page.focus("#tc-filter-text")
+    page.keyboard.type("a/b")
+    assert page.input_value("#tc-filter-text") == "a/b"
+    assert page.evaluate("document.activeElement.id") == "tc-filter-text"
+    page.close()
