@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from generator import cms, export, feeds, index, layout, leakscan, mkdocs_adapter, package
+from generator import cms, export, feeds, index, layout, leakscan, mkdocs_adapter, opendata, package
 from generator import regime as regimes
 from generator.diagnostics import Diagnostic
 from generator.i18n import Messages, load_messages
@@ -121,14 +121,22 @@ def _last_good(previous_site: Path, agency_id: str, source: Path) -> AgencySourc
         return None  # built by an older data contract: nothing trustworthy to keep
 
 
-def _theme_values(messages: Messages, rendered: RenderedBundle, agency_id: str | None) -> dict[str, Any]:
-    """What the theme shows besides the pages: the sample banner, the 404 page's words, the feed."""
+def _theme_values(
+    messages: Messages, rendered: RenderedBundle, agency_id: str | None, organization: str = ""
+) -> dict[str, Any]:
+    """What the theme shows besides the pages: the sample banner, the 404 page's words, the feed,
+    the header's search field, the open data catalog (linked from every page) and, for an agency,
+    its schema.org description (JSON, escaped for a <script> element) for the overview's <head>."""
     values: dict[str, Any] = {f"not_found_{key}": text for key, text in messages.section("hosting.not_found").items()}
     values["banner"] = messages.text("ui.sample_notice") if rendered.extra.get("sample") else ""
     values["feed"] = feeds.FEED if agency_id else ""
     # The header's search field (theme/partials/header.html): a GET form to the search page, on every page.
     values["search_page"] = layout.page_url("search")
     values.update({f"search_{key}": html.escape(text) for key, text in messages.section("ui.header_search").items()})
+    values["opendata"] = opendata.CATALOG
+    values["opendata_type"] = opendata.MEDIA_TYPE
+    values["opendata_title"] = html.escape(messages.text("ui.opendata.alternate_title"))
+    values["organization"] = organization
     return values
 
 
@@ -193,15 +201,19 @@ def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _:
                 continue
             progress(agency_id)
             bundle_url = layout.bundle_url(options.site_url, agency_id)
-            builder.build(rendered, bundle_url, bundle, _theme_values(messages, rendered, agency_id))
+            parent = names.get(source.model.parent) if source.model.parent else None
+            organization = opendata.script_json(opendata.organization(source.model, bundle_url, parent))
+            builder.build(rendered, bundle_url, bundle, _theme_values(messages, rendered, agency_id, organization))
             export.write_all(
                 bundle, export.ExportContext(source.model, chosen.data, options.build_date, messages, bundle_url)
             )
+            opendata.write_agency(bundle, source.model, chosen.data, bundle_url, options.build_date, messages)
             documents[agency_id] = index.index_agency(source.model, bundle, _page_texts(rendered))
             package.write_build_record(bundle, agency_id, chosen.id, options.build_date)
             bundle.write(AGENCY_RECORD, source.model.model_dump_json() + "\n", "build")
             report.built.append(agency_id)
         index.index_portal([a.model for a in agencies], documents, site, messages)
+        opendata.write_portal(site, [a.model for a in agencies], options.site_url, messages)
         feeds.write_site(
             site, bundles, [a.model for a in agencies], report.built, options.site_url, options.build_date, messages
         )
