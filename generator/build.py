@@ -173,7 +173,7 @@ def build_all(options: BuildOptions, progress: Callable[[str], None] = lambda _:
     messages = load_messages(options.lang)
     cms_settings = cms.load_settings(options.cms) if options.cms else None
     names = {a.model.id: a.model.name for a in agencies}
-    renderer = AgencyRenderer(messages, options.content_dir, options.build_date)
+    renderer = AgencyRenderer(messages, options.content_dir, options.build_date, options.site_url)
     with (
         staged(options.out, options.protected()) as staging,
         mkdocs_adapter.site_builder(options.config, options.build_date) as builder,

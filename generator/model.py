@@ -246,6 +246,10 @@ class CatalogEntry(_Model):
     reviewed: dt.date | None = Field(None, title="Ngày rà soát gần nhất")
     access: Access = Field("public", title="Phạm vi công bố", description=_ACCESS_DOC)
 
+    def expired(self, today: dt.date) -> bool:
+        """Its disclosure period (`until`, its last day) has ended by `today`."""
+        return self.until is not None and self.until < today
+
     @model_validator(mode="after")
     def _dates_in_order(self) -> CatalogEntry:
         if self.disclosed < self.created:
@@ -382,6 +386,19 @@ class Agency(_Model):
     contact_point: ContactPoint = Field(title="Đầu mối cung cấp thông tin")
     regulation: Regulation | None = Field(None, title="Quy chế nội bộ về cung cấp thông tin")
     catalog: list[CatalogEntry] = Field(default_factory=list, title="Danh mục thông tin phải được công khai")
+    catalog_reviewed: dt.date | None = Field(
+        None,
+        title="Ngày rà soát danh mục gần nhất",
+        description="Ngày cơ quan rà soát toàn bộ danh mục lần gần nhất, dạng YYYY-MM-DD; trang ghi rõ ngày này.",
+    )
+    review_months: Annotated[int, Field(ge=1, le=60)] | None = Field(
+        None,
+        title="Chu kỳ rà soát danh mục (tháng)",
+        description=(
+            "Cơ quan rà soát danh mục bao lâu một lần, tính bằng tháng (1–60). Khi lần rà soát gần nhất đã cũ hơn chu"
+            " kỳ này, trang danh mục báo rõ cho người dân."
+        ),
+    )
     conditional_catalog: list[ConditionalEntry] = Field(
         default_factory=list, title="Danh mục thông tin được tiếp cận có điều kiện"
     )
@@ -411,9 +428,18 @@ class Agency(_Model):
     def display_name(self) -> str:
         return self.short_name or self.name
 
+    def last_reviewed(self) -> dt.date | None:
+        """When the catalog was last reviewed: the catalog's own review date or an entry's, the newest."""
+        dates = [entry.reviewed for entry in self.catalog if entry.reviewed is not None]
+        if self.catalog_reviewed is not None:
+            dates.append(self.catalog_reviewed)
+        return max(dates, default=None)
+
     def last_updated(self) -> dt.date | None:
         """When the published catalogs last changed: the newest disclosure or review date."""
         dates = [d for entry in self.catalog for d in (entry.disclosed, entry.reviewed) if d is not None]
+        if self.catalog_reviewed is not None:
+            dates.append(self.catalog_reviewed)
         return max(dates, default=None)
 
 
