@@ -133,6 +133,7 @@ def _theme_values(
     # The header's search field (theme/partials/header.html): a GET form to the search page, on every page.
     values["search_page"] = layout.page_url("search")
     values.update({f"search_{key}": html.escape(text) for key, text in messages.section("ui.header_search").items()})
+    values.update({f"listen_{key}": html.escape(text) for key, text in messages.section("ui.listen").items()})
     values["opendata"] = opendata.CATALOG
     values["opendata_type"] = opendata.MEDIA_TYPE
     values["opendata_title"] = html.escape(messages.text("ui.opendata.alternate_title"))

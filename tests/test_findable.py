@@ -8,6 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.speech import ENGLISH_ONLY, VIETNAMESE, fake_speech
+
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
@@ -81,4 +83,84 @@ def test_slash_goes_to_the_header_field_but_not_from_another_field(chromium, dem
     page.keyboard.type("a/b")
     assert page.input_value("#tc-filter-text") == "a/b"
     assert page.evaluate("document.activeElement.id") == "tc-filter-text"
+    page.close()
+
+
+def _page_with_voices(chromium, voices, width=1280):
+    page = chromium.new_page(viewport={"width": width, "height": 800})
+    page.add_init_script(fake_speech(voices))
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return page, errors
+
+
+@pytest.mark.parametrize("voices", [[], ENGLISH_ONLY])
+def test_without_a_vietnamese_voice_nothing_of_the_listen_button_shows(chromium, demo_url, voices):
+    page, errors = _page_with_voices(chromium, voices)
+    page.goto(demo_url + "bo-mau/index.html")
+    page.wait_for_load_state("load")
+    assert page.locator("[data-tc-listen]").count() == 1
+    assert not page.locator("[data-tc-listen]").is_visible()
+    assert not page.get_by_role("button", name="Nghe nội dung").is_visible()
+    assert errors == []
+    page.close()
+
+
+def test_in_this_chromium_the_button_shows_only_if_it_has_a_vietnamese_voice(chromium, demo_url):
+    """The real browser, nothing injected: Debian's headless Chromium usually has no voice at all."""
+    page = chromium.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(demo_url + "bo-mau/index.html")
+    page.wait_for_timeout(500)  # voiceschanged, if any voice loads
+    has_vietnamese = page.evaluate(
+        "() => !!window.speechSynthesis && speechSynthesis.getVoices().some(v => /^vi([-_]|$)/i.test(v.lang))")
+    assert page.locator("[data-tc-listen]").is_visible() is has_vietnamese
+    assert errors == []
+    page.close()
+
+
+def test_the_listen_button_reads_the_article_in_order_pauses_resumes_and_stops(chromium, demo_url):
+    page, errors = _page_with_voices(chromium, VIETNAMESE, width=360)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(demo_url + "bo-mau/danh-muc-cong-khai.html")
+    play = page.locator(".tc-listen__play")
+    play.wait_for(state="visible")
+    status = page.locator(".tc-listen__status")
+    assert status.get_attribute("role") == "status"
+    play.focus()
+    page.keyboard.press("Enter")  # keyboard operable
+    spoken = lambda: page.evaluate("window.__tcSpoken")  # noqa: E731
+    assert spoken()[0] == {"text": "Danh mục thông tin phải được công khai", "lang": "vi-VN", "rate": 1, "voice": "vi-VN"}
+    assert play.inner_text() == "Tạm dừng" and status.inner_text() == "Đang đọc nội dung trang."
+    for _ in range(3):
+        page.evaluate("window.__tcFinish()")
+    said = [s["text"] for s in spoken()]
+    intro = page.locator("article h1 ~ p:not(.tc-print-only)").nth(0).inner_text()
+    assert said[1] == intro.split(". ")[0].strip() + "." and said[2] == intro.split(". ", 1)[1].strip()
+    # the sentence being read is the highlighted one, and is on screen
+    marked = page.evaluate("[...CSS.highlights.get('tc-listen')][0].toString().trim()")
+    assert " ".join(marked.split()) == said[-1]
+    assert page.evaluate("""() => { const r = document.querySelector('.tc-listen-current').getBoundingClientRect();
+                                    return r.bottom > 0 && r.top < innerHeight; }""")
+    # pause: nothing more is said; resume: the same sentence again
+    page.keyboard.press("Enter")
+    assert play.inner_text() == "Nghe tiếp" and status.inner_text() == "Đã tạm dừng."
+    page.wait_for_timeout(50)
+    count = len(spoken())
+    page.evaluate("window.__tcFinish()")
+    assert len(spoken()) == count
+    page.keyboard.press("Enter")
+    assert spoken()[-1]["text"] == said[-1] and play.inner_text() == "Tạm dừng"
+    # a new rate applies from the sentence being read
+    page.select_option("#tc-listen-rate", "1.5")
+    page.wait_for_function("window.__tcSpoken[window.__tcSpoken.length - 1].rate === 1.5")
+    page.click(".tc-listen__stop")
+    assert status.inner_text() == "Đã dừng đọc." and play.inner_text() == "Nghe nội dung"
+    assert page.evaluate("document.activeElement.classList.contains('tc-listen__play')")
+    assert page.evaluate("document.querySelector('.tc-listen-current')") is None
+    assert not [u for u in requests if not u.startswith(demo_url)]
+    assert errors == []
     page.close()
