@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
+from importlib import resources
 from typing import Annotated, Any, Literal
 
+import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -74,6 +76,28 @@ AgencyFile = Annotated[
     str, AfterValidator(_pattern_check(_FILE, "file_path")), Field(json_schema_extra={"pattern": _FILE})
 ]
 Count = Annotated[int, Field(ge=0)]
+
+
+def _languages() -> dict[str, str]:
+    """Language code → its Vietnamese name (generator/data/languages/languages.yaml)."""
+    text = resources.files("generator.data").joinpath("languages/languages.yaml").read_text(encoding="utf-8")
+    names = yaml.safe_load(text)
+    assert isinstance(names, dict)
+    return {str(code): str(name) for code, name in names.items()}
+
+
+LANGUAGES = _languages()
+
+
+def _language_check(value: str) -> str:
+    if value not in LANGUAGES:
+        raise PydanticCustomError(
+            "language", "unknown language {value}", {"value": value, "known": ", ".join(LANGUAGES)}
+        )
+    return value
+
+
+Language = Annotated[str, AfterValidator(_language_check), Field(json_schema_extra={"enum": list(LANGUAGES)})]
 
 
 _HEX_COLOR = r"^#[0-9a-fA-F]{6}$"
@@ -324,6 +348,15 @@ class ExtraPage(_Model):
     model_config = ConfigDict(title="Trang riêng")
     title: Text = Field(title="Tiêu đề trang")
     file: AgencyFile = Field(title="Tệp Markdown", description="Trong agencies/<id>/, ví dụ pages/gioi-thieu.md.")
+    lang: Language = Field(
+        "vi",
+        title="Ngôn ngữ của trang",
+        description=(
+            "Mã ngôn ngữ trang được viết, ví dụ km (tiếng Khmer), hmn (tiếng H'Mông), rad (tiếng Ê Đê), en (tiếng"
+            " Anh); mặc định vi. Trình đọc màn hình đổi giọng theo mã này; trang tổng quan liệt kê các trang tiếng"
+            " khác."
+        ),
+    )
 
 
 class Agency(_Model):
@@ -377,6 +410,9 @@ class Agency(_Model):
         None,
         title="Giới thiệu ngắn",
         description="Markdown đơn giản (đoạn văn, danh sách, liên kết); mã HTML bị loại bỏ.",
+    )
+    description_lang: Language = Field(
+        "vi", title="Ngôn ngữ của phần giới thiệu", description="Mã ngôn ngữ của phần giới thiệu ngắn; mặc định vi."
     )
     previous_ids: list[AgencyId] = Field(
         default_factory=list,

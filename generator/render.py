@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from generator import attachments, chart, compliance, deadlines, layout
 from generator.i18n import Messages
-from generator.model import Agency, CatalogEntry, ConditionalEntry
+from generator.model import LANGUAGES, Agency, CatalogEntry, ConditionalEntry
 from generator.regime import Regime
 from generator.validate import AgencySource
 
@@ -249,8 +249,13 @@ class AgencyRenderer:
             nav.append(self._with_report(page(path, _first_heading(shared) or shared.stem, body), context))
         for extra in agency.pages:
             text = (source.folder / extra.file).read_text(encoding="utf-8-sig")
-            page_context = {**context, "page_title": extra.title, "page_html": sanitized_markdown(text)}
             path = f"{layout.extra_slug(Path(extra.file).stem)}.html"
+            page_context = {
+                **context,
+                "page_title": extra.title,
+                "page_html": sanitized_markdown(text),
+                "page_lang": extra.lang,
+            }
             nav.append(self._page(path, layout.EXTRA.template, extra.title, page_context))
         english = layout.ENGLISH
         nav.append(self._page(english.url, english.template, self.messages.text(english.title), context))
@@ -291,7 +296,12 @@ class AgencyRenderer:
         def report_href(path: str, entry: CatalogEntry | ConditionalEntry | None = None, title: str = "") -> str:
             return problem_report(self.messages, agency, contact["complaint_email"], bundle + path, entry, title)
 
+        translations = [(p.title, f"{layout.extra_slug(Path(p.file).stem)}.html", p.lang) for p in agency.pages]
+        translations = [item for item in translations if item[2] != "vi"]
+        translations.append((self.messages.text(layout.ENGLISH.title), layout.ENGLISH.url, "en"))
         return {
+            "translations": translations,
+            "languages": LANGUAGES,
             "report_href": report_href,
             "expired_entries": expired,
             "freshness": freshness(agency, self.build_date),

@@ -22,13 +22,16 @@
 
   function say(key) { return box.getAttribute("data-t-" + key) || ""; }
 
-  function vietnamese() {
+  function voiceFor(lang) {
     var voices = synth.getVoices() || [];
+    var pattern = new RegExp("^" + lang.split(/[-_]/)[0] + "([-_]|$)", "i");
     for (var i = 0; i < voices.length; i += 1) {
-      if (/^vi([-_]|$)/i.test(voices[i].lang || "")) return voices[i];
+      if (pattern.test(voices[i].lang || "")) return voices[i];
     }
     return null;
   }
+
+  function vietnamese() { return voiceFor("vi"); }
 
   function findVoice() {
     if (voice) return;
@@ -42,6 +45,8 @@
     var list = [];
     Array.prototype.forEach.call(article.querySelectorAll(BLOCKS), function (block) {
       if (block.closest(SKIP) || block.querySelector(BLOCKS) || !block.getClientRects().length) return;
+      var marked = block.closest("[lang]");
+      var lang = (marked && marked.getAttribute("lang")) || "vi";
       var nodes = [];
       var walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
       var text = "";
@@ -59,7 +64,7 @@
       if (start < text.length) cuts.push([start, text.length]);
       cuts.forEach(function (cut) {
         var said = text.slice(cut[0], cut[1]).replace(/\s+/g, " ").trim();
-        if (/[\p{L}\p{N}]/u.test(said)) list.push({ block: block, text: said, range: range(nodes, cut[0], cut[1]) });
+        if (/[\p{L}\p{N}]/u.test(said)) list.push({ block: block, lang: lang, text: said, range: range(nodes, cut[0], cut[1]) });
       });
     });
     return list;
@@ -112,8 +117,11 @@
     current = index;
     var item = queue[index];
     var utterance = new window.SpeechSynthesisUtterance(item.text);
-    utterance.lang = "vi-VN";
-    utterance.voice = voice;
+    // Vietnamese in the Vietnamese voice; a part marked in another language (an agency's page in
+    // English, Khmer…) in that language's voice when the browser has one, else as the browser chooses.
+    var vi = /^vi([-_]|$)/i.test(item.lang);
+    utterance.lang = vi ? "vi-VN" : item.lang;
+    utterance.voice = vi ? voice : voiceFor(item.lang);
     utterance.rate = parseFloat(rate.value) || 1;
     utterance.onend = function () { if (mine === token && state === "playing") speak(index + 1); };
     utterance.onerror = utterance.onend;
