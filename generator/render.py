@@ -104,6 +104,7 @@ class RenderedPage:
     headings: tuple[Heading, ...]  # in document order; the table of contents is built from them
     text: str  # readable text: the main heading, then the body without tables (rows are records of their own)
     indexed: bool = True  # gets a search record of its own
+    description: str = ""  # plain text for search engines' snippets (<meta name="description">), from the data
 
     @property
     def heading(self) -> str:
@@ -329,14 +330,29 @@ class AgencyRenderer:
         return self._with_report(page(path, title, self.env.get_template(template).render(context), indexed), context)
 
     def _with_report(self, rendered: RenderedPage, context: dict[str, Any]) -> RenderedPage:
-        """The page's "Báo lỗi thông tin" link, at the end of its article; not part of its search text."""
+        """The page's "Báo lỗi thông tin" link, at the end of its article (not part of its search
+        text), and its description for search engines, from the agency's data."""
         href = html_text(context["report_href"](rendered.path, None, rendered.title))
         footer = (
             f'\n<p class="tc-report-page"><a class="tc-report" href="{href}">'
             f"{html_text(self.messages.text('ui.report_problem.link'))}</a> "
             f"{html_text(self.messages.text('ui.report_problem.page_hint'))}</p>\n"
         )
-        return replace(rendered, body=Markup(str(rendered.body) + footer))
+        return replace(
+            rendered, body=Markup(str(rendered.body) + footer), description=self._describe(rendered, context)
+        )
+
+    def _describe(self, rendered: RenderedPage, context: dict[str, Any]) -> str:
+        agency: Agency = context["agency"]
+        if rendered.path == layout.page_url("overview"):
+            key, count = "ui.meta.overview", len(agency.catalog)
+        elif rendered.path == layout.page_url("catalog"):
+            key, count = "ui.meta.catalog", len(agency.catalog)
+        elif rendered.path == layout.page_url("conditional_catalog"):
+            key, count = "ui.meta.conditional", len(agency.conditional_catalog)
+        else:
+            key, count = "ui.meta.page", 0
+        return self.messages.text(key, agency=agency.name, page=rendered.heading or rendered.title, count=count)
 
     @staticmethod
     def _attachments(source: AgencySource) -> tuple[Asset, ...]:
@@ -496,11 +512,12 @@ def render_portal(
         ],
     )
     search_body = env.get_template(search.template).render(filters=_search_filters(models, children, messages))
+    described = messages.text("ui.meta.portal", count=len(models))
     return RenderedBundle(
         messages.text("ui.portal.title"),
         (
-            page(home.url, messages.text(home.title), home_body, home.indexed),
-            page(search.url, messages.text(search.title), search_body, search.indexed),
+            replace(page(home.url, messages.text(home.title), home_body, home.indexed), description=described),
+            replace(page(search.url, messages.text(search.title), search_body, search.indexed), description=described),
         ),
         extra={"sample": False, "portal": True},
     )

@@ -164,3 +164,19 @@ def test_the_listen_button_reads_the_article_in_order_pauses_resumes_and_stops(c
     assert not [u for u in requests if not u.startswith(demo_url)]
     assert errors == []
     page.close()
+
+
+def test_every_page_has_a_meta_description_from_its_data(demo_site):
+    """Lighthouse's SEO audit asks for one; it names the agency and, on the catalogs, their size."""
+    missing = []
+    for path in sorted(demo_site.rglob("*.html")):
+        source = path.read_text("utf-8")
+        relative = path.relative_to(demo_site)
+        if relative.parts[0] == "admin" or 'http-equiv="refresh"' in source or path.name == "404.html":
+            continue
+        found = re.findall(r'<meta name="description" content="([^"]+)">', source)
+        if len(found) != 1:
+            missing.append(relative.as_posix())
+    assert missing == []
+    catalog = (demo_site / "bo-mau" / "danh-muc-cong-khai.html").read_text("utf-8")
+    assert re.search(r'<meta name="description" content="Danh mục 16 thông tin phải được công khai của Bộ Mẫu', catalog)
