@@ -416,7 +416,7 @@ def problem_report(
         messages.text("ui.report_problem.body_page", url=url),
     ]
     if entry is not None:
-        lines.append(messages.text("ui.report_problem.body_entry", id=entry.id, title=entry.title))
+        lines.append(messages.text("ui.report_problem.body_entry", id=entry.id))  # the title is the subject
         if entry.number:
             lines.append(messages.text("ui.report_problem.body_number", number=entry.number))
     lines += [
