@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import json
 import multiprocessing
 import os
@@ -23,7 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from generator import cms, export, feeds, index, layout, leakscan, mkdocs_adapter, package
+from generator import cms, export, feeds, index, layout, leakscan, mkdocs_adapter, opendata, package
 from generator import regime as regimes
 from generator import report as supervision
 from generator.diagnostics import Diagnostic
@@ -150,11 +151,23 @@ def _last_good(previous_site: Path, agency_id: str, source: Path) -> AgencySourc
         return None  # built by an older data contract: nothing trustworthy to keep
 
 
-def _theme_values(messages: Messages, rendered: RenderedBundle, agency_id: str | None) -> dict[str, Any]:
-    """What the theme shows besides the pages: the sample banner, the 404 page's words, the feed."""
+def _theme_values(
+    messages: Messages, rendered: RenderedBundle, agency_id: str | None, organization: str = ""
+) -> dict[str, Any]:
+    """What the theme shows besides the pages: the sample banner, the 404 page's words, the feed,
+    the header's search field, the open data catalog (linked from every page) and, for an agency,
+    its schema.org description (JSON, escaped for a <script> element) for the overview's <head>."""
     values: dict[str, Any] = {f"not_found_{key}": text for key, text in messages.section("hosting.not_found").items()}
     values["banner"] = messages.text("ui.sample_notice") if rendered.extra.get("sample") else ""
     values["feed"] = feeds.FEED if agency_id else ""
+    # The header's search field (theme/partials/header.html): a GET form to the search page, on every page.
+    values["search_page"] = layout.page_url("search")
+    values.update({f"search_{key}": html.escape(text) for key, text in messages.section("ui.header_search").items()})
+    values.update({f"listen_{key}": html.escape(text) for key, text in messages.section("ui.listen").items()})
+    values["opendata"] = opendata.CATALOG
+    values["opendata_type"] = opendata.MEDIA_TYPE
+    values["opendata_title"] = html.escape(messages.text("ui.opendata.alternate_title"))
+    values["organization"] = organization
     return values
 
 
@@ -238,7 +251,7 @@ class _BundleBuilder:
     ):
         self.options, self.names, self.staging = options, names, staging
         self.messages = load_messages(options.lang)
-        self.renderer = AgencyRenderer(self.messages, options.content_dir, options.build_date)
+        self.renderer = AgencyRenderer(self.messages, options.content_dir, options.build_date, options.site_url)
         self.builder = builder or mkdocs_adapter.SiteBuilder(options.config, options.build_date, shared=staging)
 
     def build(self, task: tuple[AgencySource, str]) -> BuiltBundle:
@@ -248,10 +261,15 @@ class _BundleBuilder:
         rendered = self.renderer.render(source, chosen, self.names)
         bundle = BundleWriter(self.staging / agency.id)
         bundle_url = layout.bundle_url(options.site_url, agency.id)
-        self.builder.build(rendered, bundle_url, bundle, _theme_values(self.messages, rendered, agency.id))
+        parent = self.names.get(agency.parent) if agency.parent else None
+        organization = opendata.script_json(opendata.organization(agency, bundle_url, parent))
+        self.builder.build(
+            rendered, bundle_url, bundle, _theme_values(self.messages, rendered, agency.id, organization)
+        )
         export.write_all(
             bundle, export.ExportContext(agency, chosen.data, options.build_date, self.messages, bundle_url)
         )
+        opendata.write_agency(bundle, agency, chosen.data, bundle_url, options.build_date, self.messages)
         words = list(index.vocabulary(index.index_agency(agency, bundle, _page_texts(rendered))))
         bundle.write(SEARCH_WORDS, json.dumps(words, ensure_ascii=False) + "\n", "index")
         package.write_build_record(bundle, agency.id, chosen.id, options.build_date, inputs)
@@ -365,6 +383,7 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
         report.built = [source.model.id for source, _ in to_build]
         report.entries = sum(len(a.model.catalog) + len(a.model.conditional_catalog) for a in agencies)
         index.index_portal([a.model for a in agencies], documents, site, messages)
+        opendata.write_portal(site, [a.model for a in agencies], options.site_url, messages)
         # The supervision report, bao-cao/ (issue 14): standalone pages until they join the theme.
         models = [a.model for a in agencies]
         supervision.write(site, models, options.agencies_dir, options.build_date, messages, options.site_url)

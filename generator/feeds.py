@@ -65,6 +65,23 @@ def atom_feed(agency: Agency, build_date: dt.date, messages: Messages, site_url:
             f"    <summary>{_text(summary)}</summary>",
             "  </entry>",
         ]
+    # Withdrawn from disclosure: an entry whose period ended by the build date says so, dated that day
+    # (issue 15). The entry itself stays above, dated by its disclosure.
+    ended = [entry for entry in agency.catalog if entry.expired(build_date) and entry.until]
+    for entry in sorted(ended, key=lambda e: (e.until or e.disclosed, e.id), reverse=True):
+        assert entry.until is not None
+        heading = f"{entry.number}: {entry.title}" if entry.number else entry.title
+        until = entry.until.strftime("%d/%m/%Y")
+        lines += [
+            "  <entry>",
+            f"    <id>{_text(f'urn:tiepcan:{agency.id}:{entry.id}:het-thoi-han')}</id>",
+            f"    <title>{_text(messages.text('hosting.feed.expired_title', title=heading))}</title>",
+            f"    <published>{_stamp(entry.until)}</published>",
+            f"    <updated>{_stamp(entry.until)}</updated>",
+            f'    <link rel="alternate" type="text/html" href={_attr(f"{base}{catalog}#{entry.id}")}/>',
+            f"    <summary>{_text(messages.text('hosting.feed.expired', date=until))}</summary>",
+            "  </entry>",
+        ]
     lines.append("</feed>")
     return "\n".join(lines) + "\n"
 

@@ -175,7 +175,8 @@ class SiteBuilder:
         for value in bundle.pages():
             page = files.get_file_from_path(_source(value)).page  # type: ignore[union-attr]
             assert page is not None
-            page.markdown, page.content, page.meta = "", str(value.body), {}
+            page.markdown, page.content = "", str(value.body)
+            page.meta = {"description": html.escape(value.description)} if value.description else {}
             page.toc = get_toc(_toc(value.headings))  # type: ignore[arg-type]
             page.update_date = self._update_date
         for file in files:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
+from importlib import resources
 from typing import Annotated, Any, Literal
 
+import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -77,6 +79,28 @@ AgencyFile = Annotated[
     str, AfterValidator(_pattern_check(_FILE, "file_path")), Field(json_schema_extra={"pattern": _FILE})
 ]
 Count = Annotated[int, Field(ge=0)]
+
+
+def _languages() -> dict[str, str]:
+    """Language code → its Vietnamese name (generator/data/languages/languages.yaml)."""
+    text = resources.files("generator.data").joinpath("languages/languages.yaml").read_text(encoding="utf-8")
+    names = yaml.safe_load(text)
+    assert isinstance(names, dict)
+    return {str(code): str(name) for code, name in names.items()}
+
+
+LANGUAGES = _languages()
+
+
+def _language_check(value: str) -> str:
+    if value not in LANGUAGES:
+        raise PydanticCustomError(
+            "language", "unknown language {value}", {"value": value, "known": ", ".join(LANGUAGES)}
+        )
+    return value
+
+
+Language = Annotated[str, AfterValidator(_language_check), Field(json_schema_extra={"enum": list(LANGUAGES)})]
 
 
 _HEX_COLOR = r"^#[0-9a-fA-F]{6}$"
@@ -249,6 +273,10 @@ class CatalogEntry(_Model):
     reviewed: dt.date | None = Field(None, title="Ngày rà soát gần nhất")
     access: Access = Field("public", title="Phạm vi công bố", description=_ACCESS_DOC)
 
+    def expired(self, today: dt.date) -> bool:
+        """Its disclosure period (`until`, its last day) has ended by `today`."""
+        return self.until is not None and self.until < today
+
     @model_validator(mode="after")
     def _dates_in_order(self) -> CatalogEntry:
         if self.disclosed < self.created:
@@ -323,6 +351,15 @@ class ExtraPage(_Model):
     model_config = ConfigDict(title="Trang riêng")
     title: Text = Field(title="Tiêu đề trang")
     file: AgencyFile = Field(title="Tệp Markdown", description="Trong agencies/<id>/, ví dụ pages/gioi-thieu.md.")
+    lang: Language = Field(
+        "vi",
+        title="Ngôn ngữ của trang",
+        description=(
+            "Mã ngôn ngữ trang được viết, ví dụ km (tiếng Khmer), hmn (tiếng H'Mông), rad (tiếng Ê Đê), en (tiếng"
+            " Anh); mặc định vi. Trình đọc màn hình đổi giọng theo mã này; trang tổng quan liệt kê các trang tiếng"
+            " khác."
+        ),
+    )
 
 
 class Agency(_Model):
@@ -377,6 +414,9 @@ class Agency(_Model):
         title="Giới thiệu ngắn",
         description="Markdown đơn giản (đoạn văn, danh sách, liên kết); mã HTML bị loại bỏ.",
     )
+    description_lang: Language = Field(
+        "vi", title="Ngôn ngữ của phần giới thiệu", description="Mã ngôn ngữ của phần giới thiệu ngắn; mặc định vi."
+    )
     previous_ids: list[AgencyId] = Field(
         default_factory=list,
         title="Mã cũ",
@@ -385,6 +425,19 @@ class Agency(_Model):
     contact_point: ContactPoint = Field(title="Đầu mối cung cấp thông tin")
     regulation: Regulation | None = Field(None, title="Quy chế nội bộ về cung cấp thông tin")
     catalog: list[CatalogEntry] = Field(default_factory=list, title="Danh mục thông tin phải được công khai")
+    catalog_reviewed: dt.date | None = Field(
+        None,
+        title="Ngày rà soát danh mục gần nhất",
+        description="Ngày cơ quan rà soát toàn bộ danh mục lần gần nhất, dạng YYYY-MM-DD; trang ghi rõ ngày này.",
+    )
+    review_months: Annotated[int, Field(ge=1, le=60)] | None = Field(
+        None,
+        title="Chu kỳ rà soát danh mục (tháng)",
+        description=(
+            "Cơ quan rà soát danh mục bao lâu một lần, tính bằng tháng (1–60). Khi lần rà soát gần nhất đã cũ hơn chu"
+            " kỳ này, trang danh mục báo rõ cho người dân."
+        ),
+    )
     conditional_catalog: list[ConditionalEntry] = Field(
         default_factory=list, title="Danh mục thông tin được tiếp cận có điều kiện"
     )
@@ -414,9 +467,18 @@ class Agency(_Model):
     def display_name(self) -> str:
         return self.short_name or self.name
 
+    def last_reviewed(self) -> dt.date | None:
+        """When the catalog was last reviewed: the catalog's own review date or an entry's, the newest."""
+        dates = [entry.reviewed for entry in self.catalog if entry.reviewed is not None]
+        if self.catalog_reviewed is not None:
+            dates.append(self.catalog_reviewed)
+        return max(dates, default=None)
+
     def last_updated(self) -> dt.date | None:
         """When the published catalogs last changed: the newest disclosure or review date."""
         dates = [d for entry in self.catalog for d in (entry.disclosed, entry.reviewed) if d is not None]
+        if self.catalog_reviewed is not None:
+            dates.append(self.catalog_reviewed)
         return max(dates, default=None)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from generator import attachments, chart, compliance, deadlines, layout
 from generator.i18n import Messages
-from generator.model import Agency, CatalogEntry
+from generator.model import LANGUAGES, Agency, CatalogEntry, ConditionalEntry
 from generator.regime import Form, Regime, RegimeData
 from generator.validate import AgencySource
 
@@ -104,6 +104,7 @@ class RenderedPage:
     headings: tuple[Heading, ...]  # in document order; the table of contents is built from them
     text: str  # readable text: the main heading, then the body without tables (rows are records of their own)
     indexed: bool = True  # gets a search record of its own
+    description: str = ""  # plain text for search engines' snippets (<meta name="description">), from the data
 
     @property
     def heading(self) -> str:
@@ -229,10 +230,11 @@ def trusted_markdown(text: str) -> str:
 class AgencyRenderer:
     """Renders one agency's pages. The page list (generator/layout.py) is the nav, in reading order."""
 
-    def __init__(self, messages: Messages, content_dir: Path, build_date: dt.date):
+    def __init__(self, messages: Messages, content_dir: Path, build_date: dt.date, site_url: str | None = None):
         self.messages = messages
         self.content_dir = content_dir
         self.build_date = build_date
+        self.site_url = site_url  # for the page addresses named in "Báo lỗi thông tin" e-mails
         self.env = environment([TEMPLATES, content_dir], messages)
 
     def render(self, source: AgencySource, regime: Regime, agency_names: dict[str, str]) -> RenderedBundle:
@@ -244,11 +246,17 @@ class AgencyRenderer:
             nav.append(self._forms_section(rendered, context) if kind.key == "forms" else rendered)
         for shared in sorted(self.content_dir.glob("*.md")):
             body = trusted_markdown(self.env.get_template(shared.name).render(context))
-            nav.append(page(f"{layout.SHARED_PAGES}/{shared.stem}.html", _first_heading(shared) or shared.stem, body))
+            path = f"{layout.SHARED_PAGES}/{shared.stem}.html"
+            nav.append(self._with_report(page(path, _first_heading(shared) or shared.stem, body), context))
         for extra in agency.pages:
             text = (source.folder / extra.file).read_text(encoding="utf-8-sig")
-            page_context = {**context, "page_title": extra.title, "page_html": sanitized_markdown(text)}
             path = f"{layout.extra_slug(Path(extra.file).stem)}.html"
+            page_context = {
+                **context,
+                "page_title": extra.title,
+                "page_html": sanitized_markdown(text),
+                "page_lang": extra.lang,
+            }
             nav.append(self._page(path, layout.EXTRA.template, extra.title, page_context))
         english = layout.ENGLISH
         nav.append(self._page(english.url, english.template, self.messages.text(english.title), context))
@@ -280,9 +288,24 @@ class AgencyRenderer:
 
     def _context(self, agency: Agency, regime: Regime, agency_names: dict[str, str]) -> dict[str, Any]:
         grouped: dict[str, list[Any]] = {clause: [] for clause in regime.data.clauses}
+        expired: list[CatalogEntry] = []
         for entry in catalog_order(agency, regime.data):
-            grouped[entry.clause].append(entry)
+            (expired if is_expired(entry, self.build_date) else grouped[entry.clause]).append(entry)
+        bundle = layout.bundle_url(self.site_url, agency.id) or ""
+        contact = _effective_contact(agency)
+
+        def report_href(path: str, entry: CatalogEntry | ConditionalEntry | None = None, title: str = "") -> str:
+            return problem_report(self.messages, agency, contact["complaint_email"], bundle + path, entry, title)
+
+        translations = [(p.title, f"{layout.extra_slug(Path(p.file).stem)}.html", p.lang) for p in agency.pages]
+        translations = [item for item in translations if item[2] != "vi"]
+        translations.append((self.messages.text(layout.ENGLISH.title), layout.ENGLISH.url, "en"))
         return {
+            "translations": translations,
+            "languages": LANGUAGES,
+            "report_href": report_href,
+            "expired_entries": expired,
+            "freshness": freshness(agency, self.build_date),
             "agency": agency,
             "regime": regime.data,
             "build_date": self.build_date,
@@ -290,7 +313,7 @@ class AgencyRenderer:
             "catalog_years": sorted({entry.created.year for entry in agency.catalog}, reverse=True),
             "parent_name": agency_names.get(agency.parent) if agency.parent else None,
             "last_updated": agency.last_updated(),
-            "contact": _effective_contact(agency),
+            "contact": contact,
             "attachments": layout.ATTACHMENTS,
             "fillable_forms": fillable_forms(regime.data),
             "consent_form": next((i for i, f in fillable_forms(regime.data).items() if f.role == "consent"), None),
@@ -302,7 +325,32 @@ class AgencyRenderer:
     def _page(
         self, path: str, template: str, title: str, context: dict[str, Any], indexed: bool = True
     ) -> RenderedPage:
-        return page(path, title, self.env.get_template(template).render(context), indexed)
+        return self._with_report(page(path, title, self.env.get_template(template).render(context), indexed), context)
+
+    def _with_report(self, rendered: RenderedPage, context: dict[str, Any]) -> RenderedPage:
+        """The page's "Báo lỗi thông tin" link, at the end of its article (not part of its search
+        text), and its description for search engines, from the agency's data."""
+        href = html_text(context["report_href"](rendered.path, None, rendered.title))
+        footer = (
+            f'\n<p class="tc-report-page"><a class="tc-report" href="{href}">'
+            f"{html_text(self.messages.text('ui.report_problem.link'))}</a> "
+            f"{html_text(self.messages.text('ui.report_problem.page_hint'))}</p>\n"
+        )
+        return replace(
+            rendered, body=Markup(str(rendered.body) + footer), description=self._describe(rendered, context)
+        )
+
+    def _describe(self, rendered: RenderedPage, context: dict[str, Any]) -> str:
+        agency: Agency = context["agency"]
+        if rendered.path == layout.page_url("overview"):
+            key, count = "ui.meta.overview", len(agency.catalog)
+        elif rendered.path == layout.page_url("catalog"):
+            key, count = "ui.meta.catalog", len(agency.catalog)
+        elif rendered.path == layout.page_url("conditional_catalog"):
+            key, count = "ui.meta.conditional", len(agency.conditional_catalog)
+        else:
+            key, count = "ui.meta.page", 0
+        return self.messages.text(key, agency=agency.name, page=rendered.heading or rendered.title, count=count)
 
     @staticmethod
     def _attachments(source: AgencySource) -> tuple[Asset, ...]:
@@ -314,6 +362,71 @@ class AgencyRenderer:
             Asset(f"{layout.ATTACHMENTS}/{attachments.published_name(relative)}", source.folder / relative)
             for relative in sorted(set(files))
         )
+
+
+def is_expired(entry: CatalogEntry, today: dt.date) -> bool:
+    """The entry's disclosure period (`until`, its last day) has ended: still listed, apart."""
+    return entry.expired(today)
+
+
+def _months_later(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):  # 31 January + 1 month is 28/29 February
+        try:
+            return dt.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How current a catalog is, on the build date: what its pages say about it (issue 15)."""
+
+    reviewed: dt.date | None  # last review of the catalog or of an entry
+    since: dt.date | None  # what the review period counts from: the last review, else the last change
+    months: int | None  # the agency's review period
+    due: dt.date | None  # when the next review was due
+    overdue: bool
+
+
+def freshness(agency: Agency, today: dt.date) -> Freshness:
+    reviewed = agency.last_reviewed()
+    since = reviewed or agency.last_updated()
+    due = _months_later(since, agency.review_months) if since and agency.review_months else None
+    return Freshness(reviewed, since, agency.review_months, due, due is not None and due < today)
+
+
+def problem_report(
+    messages: Messages,
+    agency: Agency,
+    address: str,
+    url: str,
+    entry: CatalogEntry | ConditionalEntry | None = None,
+    page_title: str = "",
+) -> str:
+    """A mailto: link to the complaint address, naming the page (and the entry: its id, title, number)."""
+    if entry is not None:
+        url = f"{url}#{entry.id}"
+    lines = [
+        messages.text("ui.report_problem.body_agency", agency=agency.name),
+        messages.text("ui.report_problem.body_page", url=url),
+    ]
+    if entry is not None:
+        lines.append(messages.text("ui.report_problem.body_entry", id=entry.id))  # the title is the subject
+        if entry.number:
+            lines.append(messages.text("ui.report_problem.body_number", number=entry.number))
+    lines += [
+        "",
+        messages.text("ui.report_problem.body_wrong"),
+        "",
+        "",
+        messages.text("ui.report_problem.body_right"),
+        "",
+    ]
+    subject = messages.text("ui.report_problem.subject", what=entry.title if entry is not None else page_title)
+    return mailto(address, subject, "\n".join(lines) + "\n")
 
 
 def catalog_order(agency: Agency, regime: RegimeData) -> list[CatalogEntry]:
@@ -393,11 +506,12 @@ def render_portal(
         ],
     )
     search_body = env.get_template(search.template).render(filters=_search_filters(models, children, messages))
+    described = messages.text("ui.meta.portal", count=len(models))
     return RenderedBundle(
         messages.text("ui.portal.title"),
         (
-            page(home.url, messages.text(home.title), home_body, home.indexed),
-            page(search.url, messages.text(search.title), search_body, search.indexed),
+            replace(page(home.url, messages.text(home.title), home_body, home.indexed), description=described),
+            replace(page(search.url, messages.text(search.title), search_body, search.indexed), description=described),
         ),
         extra={"sample": False, "portal": True},
     )

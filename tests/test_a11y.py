@@ -310,3 +310,45 @@ def test_every_bundle_has_an_accessibility_statement_that_tells_the_truth(sample
     assert "trừ một lỗi đã biết của giao diện Material" in text and len(VNU_FILTERED) == 1
     contact = check_paths([ROOT / "agencies" / f"{FULL}.yaml"]).agencies[0].model.contact_point
     assert f"liên hệ {contact.unit}:" in text and contact.request_email in text
+
+
+# ---------------------------------------------------------------- the listen button, shown (issue 15)
+# Debian's headless Chromium has no voice, so every check above sees the page without the button.
+# Here a stand-in speech synthesis with a Vietnamese voice makes it appear (tests/speech.py): axe and
+# the keyboard on the pages it reads, with the controls shown and while a sentence is highlighted.
+
+
+@pytest.mark.parametrize("palette", PALETTES)
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_listen_controls_pass_axe_and_the_keyboard_when_a_voice_is_there(
+        chromium, sample_site, sample_url, viewport, palette):
+    from tests.speech import VIETNAMESE, fake_speech
+
+    context = chromium.new_context(viewport=VIEWPORTS[viewport], color_scheme=palette)
+    context.add_init_script(fake_speech(VIETNAMESE))
+    page = context.new_page()
+    problems: list[str] = []
+    for page_type, path in visits(sample_site):
+        if page_type not in {"portal", "overview", "catalog", "contact", "form", "content"}:
+            continue
+        page.goto(sample_url + path)
+        play = page.locator(".tc-listen__play")
+        play.wait_for(state="visible")
+        problems += [f"{page_type} {path} (shown): {v}" for v in axe_violations(page)]
+        play.focus()
+        state = page.evaluate(_FOCUS_STATE)
+        if not (state and state["ring"] and state["inView"]):
+            problems.append(f"{page_type} {path}: focus not visible on the listen button")
+        page.keyboard.press("Enter")
+        page.evaluate("window.__tcFinish()")
+        for control in ("tc-listen__stop", "tc-listen__rate"):  # Tab from the button reaches the others
+            page.keyboard.press("Tab")
+            state = page.evaluate(_FOCUS_STATE)
+            if not (state and control in state["html"] and state["ring"]):
+                problems.append(f"{page_type} {path}: Tab did not reach {control} with a visible ring: {state}")
+        problems += [f"{page_type} {path} (reading): {v}" for v in axe_violations(page)]
+        page.keyboard.press("Escape")
+        if page.locator(".tc-listen__status").inner_text() != "Đã dừng đọc.":
+            problems.append(f"{page_type} {path}: Escape did not stop, or the stop was not announced")
+    context.close()
+    assert problems == []

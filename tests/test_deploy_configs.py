@@ -114,7 +114,7 @@ class _InlineFinder(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         values = dict(attrs)
-        self._in_script = tag == "script" and "src" not in values and values.get("type") != "application/json"
+        self._in_script = tag == "script" and "src" not in values and values.get("type") not in {"application/json", "application/ld+json"}
         if tag == "style":
             self.found.append("<style>")
         self.found += [f"{tag}[{name}]" for name, _ in attrs if name == "style" or name.startswith("on")]

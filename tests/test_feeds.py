@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.load import load_file
-from tests.conftest import AGENCIES, DEMO_SITE_URL
+from tests.conftest import AGENCIES, BUILD_DATE, DEMO_SITE_URL
 from tests.htmlscan import read
 
 pytestmark = pytest.mark.slow
@@ -23,7 +23,13 @@ def test_each_agency_has_an_atom_feed_of_its_catalog_newest_first(demo_site: Pat
     feed = ET.parse(demo_site / "bo-mau" / "feed.atom").getroot()
     assert feed.findtext(f"{ATOM}updated") == "2026-11-23T00:00:00Z"  # the build date, not the clock
     assert feed.findtext(f"{ATOM}id") == "urn:tiepcan:bo-mau"
-    entries = feed.findall(f"{ATOM}entry")
+    ended = [e for e in feed.findall(f"{ATOM}entry") if e.findtext(f"{ATOM}id").endswith(":het-thoi-han")]
+    entries = [e for e in feed.findall(f"{ATOM}entry") if e not in ended]
+    # entries whose disclosure period ended by the build date also say so, dated that day (issue 15)
+    assert [e.findtext(f"{ATOM}id").split(":")[3] for e in ended] == [
+        entry["id"] for entry in sorted(data["catalog"], key=lambda e: (e.get("until") or e["disclosed"], e["id"]),
+                                         reverse=True) if entry.get("until") and entry["until"] < BUILD_DATE]
+    assert ended and all(e.findtext(f"{ATOM}title").startswith("Hết thời hạn công khai: ") for e in ended)
     assert [e.findtext(f"{ATOM}id").rsplit(":", 1)[1] for e in entries] == \
         [entry["id"] for entry in sorted(data["catalog"], key=lambda e: (e["disclosed"], e["id"]), reverse=True)]
     first = entries[0].find(f"{ATOM}link").get("href")

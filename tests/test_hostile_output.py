@@ -91,13 +91,24 @@ def _nav_labels(tree: lxml.html.HtmlElement) -> list[str]:
     return [_text(a) for a in _with_class(_primary_nav(tree), "md-nav__link", ".//a")]
 
 
+def _inert_json_ld(script) -> bool:
+    """The overview's schema.org block (issue 15): a data block of JSON with no character that could
+    end it or start markup (generator/opendata.py script_json)."""
+    if script.get("src") is not None or script.get("type") != "application/ld+json":
+        return False
+    text = script.text or ""
+    json.loads(text)
+    return not set(text) & set("<>&")
+
+
 def _foreign_markup(path: Path) -> list[str]:
     """Scripts that are not the site's own, event handlers, and the payloads' <img>: none may exist."""
     tree = lxml.html.parse(str(path)).getroot()
     found = []
     for script in tree.iter("script"):
         own = (OWN_SCRIPT.match(script.get("src") or "")
-               or (script.get("src") is None and script.get("type") == "application/json"))
+               or (script.get("src") is None and script.get("type") == "application/json")
+               or _inert_json_ld(script))
         if not own:
             found.append(lxml.html.tostring(script, encoding="unicode")[:80])
     found += [f"{e.tag}[{name}]" for e in tree.iter() if isinstance(e.tag, str)

@@ -8,12 +8,21 @@
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
   }
 
+  // What the filter searches in a row: its text without the "Báo lỗi thông tin" link every row has.
+  function rowText(row) {
+    var copy = row.cloneNode(true);
+    Array.prototype.forEach.call(copy.querySelectorAll(".tc-report"), function (link) { link.remove(); });
+    return copy.textContent;
+  }
+
   function setupFilter(form) {
-    var tables = Array.prototype.slice.call(document.querySelectorAll("table.tc-catalog[data-clause]"));
+    // The clause tables, and the part listing entries whose disclosure period ended (each row names its clause).
+    var tables = Array.prototype.slice.call(document.querySelectorAll("table.tc-catalog[data-clause], table.tc-expired"));
     var rows = [];
     tables.forEach(function (table) {
       Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
-        rows.push({ row: row, table: table, text: fold(row.textContent), year: row.getAttribute("data-year") });
+        rows.push({ row: row, table: table, text: fold(rowText(row)), year: row.getAttribute("data-year"),
+          clause: row.getAttribute("data-clause") || table.getAttribute("data-clause") });
       });
     });
     var status = form.querySelector(".tc-filter-status");
@@ -23,7 +32,7 @@
       var year = form.elements.year.value;
       var shown = 0;
       rows.forEach(function (item) {
-        var visible = (!clause || item.table.getAttribute("data-clause") === clause) &&
+        var visible = (!clause || item.clause === clause) &&
           (!year || item.year === year) &&
           words.every(function (word) { return item.text.indexOf(word) !== -1; });
         item.row.hidden = !visible;
@@ -32,8 +41,12 @@
       tables.forEach(function (table) {
         var any = Array.prototype.some.call(table.tBodies[0].rows, function (row) { return !row.hidden; });
         var region = table.closest(".tc-scroll");
-        [region, region.previousElementSibling, region.nextElementSibling].forEach(function (element) {
-          if (element && (element === region || element.tagName === "H2" || element.classList.contains("tc-basis"))) {
+        var before = region.previousElementSibling;
+        var around = [region, before, region.nextElementSibling];
+        if (before && before.classList.contains("tc-expired-intro")) { around.push(before.previousElementSibling); }
+        around.forEach(function (element) {
+          if (element && (element === region || element.tagName === "H2" || element.classList.contains("tc-basis") ||
+              element.classList.contains("tc-expired-intro"))) {
             element.hidden = !any;
           }
         });
@@ -79,7 +92,26 @@
     });
   }
 
+  // "/" anywhere but in a field goes to the header's search field (announced by its aria-keyshortcuts
+  // and hint); Tab and Escape leave it as any field, so it is no trap.
+  function setupSearchShortcut() {
+    var field = document.getElementById("tc-header-q");
+    if (!field) { return; }
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) { return; }
+      var target = event.target;
+      var tag = target && target.tagName;
+      if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable)) { return; }
+      event.preventDefault();
+      field.focus();
+    });
+    field.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { field.blur(); }
+    });
+  }
+
   function setup() {
+    setupSearchShortcut();
     var form = document.querySelector("form[data-tc-filter]");
     if (form) { setupFilter(form); }
     Array.prototype.forEach.call(document.querySelectorAll("table[data-sort-label]"), setupSort);
