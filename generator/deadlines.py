@@ -15,6 +15,18 @@ from generator.regime import Channel
 _SATURDAY = 5
 
 
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or that month's last day (31 January + 1 month: 28/29 February)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
 def add_working_days(start: dt.date, count: int) -> dt.date:
     day = start
     while count > 0:

@@ -369,17 +369,6 @@ def is_expired(entry: CatalogEntry, today: dt.date) -> bool:
     return entry.expired(today)
 
 
-def _months_later(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):  # 31 January + 1 month is 28/29 February
-        try:
-            return dt.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 @dataclass(frozen=True)
 class Freshness:
     """How current a catalog is, on the build date: what its pages say about it (issue 15)."""
@@ -394,7 +383,7 @@ class Freshness:
 def freshness(agency: Agency, today: dt.date) -> Freshness:
     reviewed = agency.last_reviewed()
     since = reviewed or agency.last_updated()
-    due = _months_later(since, agency.review_months) if since and agency.review_months else None
+    due = deadlines.add_months(since, agency.review_months) if since and agency.review_months else None
     return Freshness(reviewed, since, agency.review_months, due, due is not None and due < today)
 
 

@@ -220,17 +220,6 @@ class Row:
     cells: tuple[Cell, ...]
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 @dataclass(frozen=True)
 class _Judgement:
     status: Status
@@ -283,7 +272,7 @@ def judge(duty: Duty, agency: Agency, as_of: dt.date, catalog_changed: dt.date |
         case "catalog_reviewed":
             if not agency.catalog or catalog_changed is None:
                 return _Judgement("missing")
-            fresh = as_of <= add_months(catalog_changed, config.review_period_months)
+            fresh = as_of <= deadlines.add_months(catalog_changed, config.review_period_months)
             return _Judgement("met" if fresh else "late")
         case "timely_disclosure":
             if not agency.catalog:
@@ -361,7 +350,7 @@ def evaluate(
             last_changed = changed[index]
             if duty.id == "catalog_reviewed" and verdict.status == "met" and last_changed is not None:
                 # The catalog goes stale between commits: the day after its review period ends.
-                stale_from = add_months(last_changed, config.review_period_months) + dt.timedelta(days=1)
+                stale_from = deadlines.add_months(last_changed, config.review_period_months) + dt.timedelta(days=1)
                 until = versions[index + 1].date if index + 1 < len(versions) else today + dt.timedelta(days=1)
                 if stale_from < until:
                     timeline.append((stale_from, "late", version.source))
