@@ -768,6 +768,7 @@ def document(page: ReportPage, messages: Messages) -> str:
         .render(
             page=page,
             t=lambda key, **p: messages.text(f"report.{key}", **p),
+            ui=lambda key: messages.text(f"ui.{key}"),  # the site's own words: the header search
             root=_relative(page.path, ""),
             folder=_relative(page.path, FOLDER + "/"),
             stylesheet=STYLESHEET,
