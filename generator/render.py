@@ -290,7 +290,7 @@ class AgencyRenderer:
         grouped: dict[str, list[Any]] = {clause: [] for clause in regime.data.clauses}
         expired: list[CatalogEntry] = []
         for entry in catalog_order(agency, regime.data):
-            (expired if is_expired(entry, self.build_date) else grouped[entry.clause]).append(entry)
+            (expired if entry.expired(self.build_date) else grouped[entry.clause]).append(entry)
         bundle = layout.bundle_url(self.site_url, agency.id) or ""
         contact = _effective_contact(agency)
 
@@ -362,11 +362,6 @@ class AgencyRenderer:
             Asset(f"{layout.ATTACHMENTS}/{attachments.published_name(relative)}", source.folder / relative)
             for relative in sorted(set(files))
         )
-
-
-def is_expired(entry: CatalogEntry, today: dt.date) -> bool:
-    """The entry's disclosure period (`until`, its last day) has ended: still listed, apart."""
-    return entry.expired(today)
 
 
 @dataclass(frozen=True)
