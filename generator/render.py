@@ -195,9 +195,29 @@ def page(path: str, title: str, body: str, indexed: bool = True) -> RenderedPage
     return RenderedPage(path, title, Markup(body), tuple(reader.headings), text, indexed)
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory for every environment of this process: a renderer is made
+    per build (and per test), and compiling the templates costs more than rendering a small bundle.
+    Jinja checks each entry against its template's source checksum, so an edited template recompiles."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 def environment(loader_paths: Iterable[Path], messages: Messages) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in loader_paths]),
+        bytecode_cache=_COMPILED,
         autoescape=True,  # the safety net; html_text escapes each value first, and only as HTML needs
         finalize=html_text,
         undefined=jinja2.StrictUndefined,
