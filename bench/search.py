@@ -178,7 +178,7 @@ def main() -> None:
     portal = render_portal(list(sources), {s.model.id: regimes.select(BUILD_DATE, s.model.regime) for s in sources},
                            messages, BUILD_DATE)
     portal_writer = BundleWriter(out)
-    with mkdocs_adapter.site_builder(ROOT / "mkdocs.yml", BUILD_DATE) as builder:
+    with mkdocs_adapter.site_builder(ROOT / "mkdocs.yml") as builder:
         builder.build(portal, None, portal_writer, _theme_values(messages, portal, None))
 
     ours = tiepcan_index(models, out, portal_writer, messages)

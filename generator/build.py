@@ -31,7 +31,7 @@ from generator.diagnostics import Diagnostic
 from generator.i18n import Messages, load_messages
 from generator.model import Agency
 from generator.publish import staged
-from generator.render import AgencyRenderer, RenderedBundle, render_portal
+from generator.render import AgencyRenderer, RenderedBundle, dated_facts, render_portal
 from generator.validate import AgencySource, check_paths, links_out_of
 from generator.writer import BundleWriter
 
@@ -204,22 +204,25 @@ def _hash_tree(hasher: Any, folder: Path, label: str) -> None:
 
 def shared_inputs(options: BuildOptions) -> str:
     """What every bundle is built from besides its agency: the tool (its code, templates, regimes and
-    messages), content/, theme/, mkdocs.yml, the build's options and its date."""
+    messages), content/, theme/, mkdocs.yml and the build's options. Not its date: each bundle's
+    inputs name what its pages take from the date (render.dated_facts)."""
     hasher = hashlib.sha256(f"tiepcan {package.tool_version()}\0".encode())
     _hash_tree(hasher, Path(__file__).parent, "generator")
     _hash_tree(hasher, options.content_dir, "content")
     _hash_tree(hasher, options.protected()[0] / "theme", "theme")
     hasher.update(options.config.read_bytes())
-    settings = (options.site_url, options.regime, options.lang, options.build_date.isoformat())
+    settings = (options.site_url, options.regime, options.lang)
     hasher.update(json.dumps(settings).encode())
     return hasher.hexdigest()
 
 
-def bundle_inputs(shared: str, source: AgencySource, names: dict[str, str]) -> str:
+def bundle_inputs(shared: str, source: AgencySource, names: dict[str, str], dated: dict[str, Any]) -> str:
     """The digest of everything one bundle is built from: the shared inputs, the agency's published
-    data and folder (attachments, pages), and the other agency it names (its parent)."""
+    data and folder (attachments, pages), the other agency it names (its parent) and what it takes
+    from the build date (`dated`: render.dated_facts)."""
     agency = source.model
     hasher = hashlib.sha256(f"{shared}\0{agency.id}\0".encode())
+    hasher.update(json.dumps(dated, sort_keys=True).encode())
     hasher.update(agency.model_dump_json().encode())  # the published data: a comment or an internal entry is not
     _hash_tree(hasher, source.folder, "folder")
     hasher.update(json.dumps(names.get(agency.parent) if agency.parent else None).encode())
@@ -252,7 +255,7 @@ class _BundleBuilder:
         self.options, self.names, self.staging = options, names, staging
         self.messages = load_messages(options.lang)
         self.renderer = AgencyRenderer(self.messages, options.content_dir, options.build_date, options.site_url)
-        self.builder = builder or mkdocs_adapter.SiteBuilder(options.config, options.build_date, shared=staging)
+        self.builder = builder or mkdocs_adapter.SiteBuilder(options.config, shared=staging)
 
     def build(self, task: tuple[AgencySource, str]) -> BuiltBundle:
         source, inputs = task
@@ -266,10 +269,8 @@ class _BundleBuilder:
         self.builder.build(
             rendered, bundle_url, bundle, _theme_values(self.messages, rendered, agency.id, organization)
         )
-        export.write_all(
-            bundle, export.ExportContext(agency, chosen.data, options.build_date, self.messages, bundle_url)
-        )
-        opendata.write_agency(bundle, agency, chosen.data, bundle_url, options.build_date, self.messages)
+        export.write_all(bundle, export.ExportContext(agency, chosen.data, self.messages, bundle_url))
+        opendata.write_agency(bundle, agency, chosen.data, bundle_url, self.messages)
         words = list(index.vocabulary(index.index_agency(agency, bundle, _page_texts(rendered))))
         bundle.write(SEARCH_WORDS, json.dumps(words, ensure_ascii=False) + "\n", "index")
         package.write_build_record(bundle, agency.id, chosen.id, options.build_date, inputs)
@@ -335,7 +336,7 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
     names = {a.model.id: a.model.name for a in agencies}
     with (
         staged(options.out, options.protected()) as staging,
-        mkdocs_adapter.site_builder(options.config, options.build_date) as builder,
+        mkdocs_adapter.site_builder(options.config) as builder,
     ):
         chosen_regimes = {
             a.model.id: regimes.select(options.build_date, a.model.regime or options.regime) for a in agencies
@@ -356,7 +357,8 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
             agency_id = source.model.id
             if options.shard and not in_shard(agency_id, options.shard):
                 continue  # another shard's: the merge brings it
-            inputs = bundle_inputs(shared, source, names)
+            dated = dated_facts(source.model, chosen_regimes[agency_id], options.build_date)
+            inputs = bundle_inputs(shared, source, names, dated)
             kept_as_is = agency_id in report.kept or (options.only and agency_id not in options.only)
             asked = options.force or agency_id in options.only  # `--agency X`: X is rebuilt, changed or not
             found, words = previous / agency_id, None

@@ -51,10 +51,8 @@ class WorkedExample:
     rows: tuple[ExampleRow, ...]
 
 
-def worked_example(channels: Mapping[str, Channel], build_date: dt.date) -> WorkedExample:
-    """A request received on the first Monday from the build date, through every channel the regime counts in
-    working days."""
-    received = build_date + dt.timedelta(days=(7 - build_date.weekday()) % 7)
+def worked_example(channels: Mapping[str, Channel], received: dt.date) -> WorkedExample:
+    """A request received on `received`, through every channel the regime counts in working days."""
     rows = []
     for channel in channels.values():
         for kind in ("simple", "complex"):

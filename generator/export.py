@@ -34,7 +34,6 @@ from generator.writer import BundleWriter
 class ExportContext:
     agency: Agency
     regime: RegimeData
-    build_date: dt.date
     messages: Messages
     bundle_url: str | None  # absolute URL of the bundle when --site-url is known, for links in the copies
 
@@ -142,10 +141,11 @@ def write_catalog(writer: BundleWriter, context: ExportContext) -> None:
     for record in records:
         rows.writerow([_csv_value(key, record[key]) for key, _ in columns])
     writer.write("catalog.csv", text.getvalue().encode("utf-8-sig"), STAGE)
+    updated = context.agency.last_updated()
     document = {
         "agency": {"id": context.agency.id, "name": context.agency.name, "sample": context.agency.sample},
         "regime": context.regime.id,
-        "generated": context.build_date.isoformat(),
+        "updated": updated.isoformat() if updated else None,  # the catalog's last change, not the build date
         "count": len(records),
         "entries": records,
     }
@@ -158,17 +158,18 @@ _AGENCY_NAME = "TIEPCANTENCOQUAN"
 
 def form_docx(form: Form, context: ExportContext) -> bytes:
     """The form as a Word document with the same fields, in the same order, as the HTML form: the
-    regime's document, made once per build, with this agency's name put in (its only agency text)."""
-    shared = _form_document(
-        form, context.regime.form_header, context.build_date, context.messages.text("ui.forms.row_number")
-    )
+    regime's document, made once per build, with this agency's name put in (its only agency text).
+    Its stamps are the regime's date of effect: the form is the regime's, and a bundle must not
+    change with the build date."""
+    day = context.regime.effective_from
+    shared = _form_document(form, context.regime.form_header, day, context.messages.text("ui.forms.row_number"))
     # python-docx refuses XML-illegal characters; the name is XML-escaped like any run of text.
     name = xml_escape(xmltext.legal(context.agency.name)).encode("utf-8")
-    return _fixed_zip_times(shared, context.build_date, {"word/document.xml": (_AGENCY_NAME.encode(), name)})
+    return _fixed_zip_times(shared, day, {"word/document.xml": (_AGENCY_NAME.encode(), name)})
 
 
 @lru_cache(maxsize=64)
-def _form_document(form: Form, header: FormHeader, build_date: dt.date, row_number: str) -> bytes:
+def _form_document(form: Form, header: FormHeader, day: dt.date, row_number: str) -> bytes:
     document = docx.Document()
     section = document.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21)
@@ -201,14 +202,14 @@ def _form_document(form: Form, header: FormHeader, build_date: dt.date, row_numb
             for option in field.options:
                 document.add_paragraph(f"☐ {option.label}")
     properties = document.core_properties
-    moment = dt.datetime.combine(build_date, dt.time())
+    moment = dt.datetime.combine(day, dt.time())
     properties.author = properties.last_modified_by = "tiepcan"
     properties.title = f"{form.code}: {form.title}"
     properties.created = properties.modified = moment
     properties.revision = 1
     raw = io.BytesIO()
     document.save(raw)
-    return _fixed_zip_times(raw.getvalue(), build_date)
+    return _fixed_zip_times(raw.getvalue(), day)
 
 
 def _centered(document: Any, text: str, *, bold: bool = False, size: int | None = None) -> None:
@@ -221,7 +222,7 @@ def _centered(document: Any, text: str, *, bold: bool = False, size: int | None 
 
 
 def _fixed_zip_times(data: bytes, day: dt.date, replace: dict[str, tuple[bytes, bytes]] | None = None) -> bytes:
-    """python-docx stamps zip entries with the current time; rewrite them with the build date
+    """python-docx stamps zip entries with the current time; rewrite them with `day`
     (and, in the members named in `replace`, one text by another)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:

@@ -34,6 +34,17 @@ def _stamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
+_LAW_IN_FORCE = dt.date(2018, 7, 1)
+
+
+def _feed_date(agency: Agency, build_date: dt.date) -> dt.date:
+    """The feed's own date: its newest entry, withdrawals included — not the build date (a bundle
+    built on another day with the same entries is the same bundle). A feed with no dated entry has
+    not changed since the law's duty began: 1 July 2018 (Law 104/2016/QH13, Art. 37)."""
+    ended = [entry.until for entry in agency.catalog if entry.expired(build_date) and entry.until]
+    return max([d for d in (agency.last_updated(), *ended) if d is not None], default=_LAW_IN_FORCE)
+
+
 def atom_feed(agency: Agency, build_date: dt.date, messages: Messages, site_url: str | None) -> str:
     """The agency's catalog entries, newest disclosure first; ids are URNs, stable across moves.
 
@@ -47,7 +58,7 @@ def atom_feed(agency: Agency, build_date: dt.date, messages: Messages, site_url:
         '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="vi">',
         f"  <id>{_text(f'urn:tiepcan:{agency.id}')}</id>",
         f"  <title>{_text(title)}</title>",
-        f"  <updated>{_stamp(build_date)}</updated>",
+        f"  <updated>{_stamp(_feed_date(agency, build_date))}</updated>",
         f"  <author><name>{_text(agency.name)}</name><email>{_text(agency.email)}</email></author>",
         f'  <link rel="self" href={_attr(base + FEED)}/>',
         f'  <link rel="alternate" type="text/html" href={_attr(base + catalog)}/>',
@@ -112,13 +123,16 @@ def write_redirects(site: BundleWriter, agency: Agency, pages: Iterable[str], me
             site.write(f"{old_id}/{page}", redirect_page(f"{up}{agency.id}/{page}", messages), STAGE)
 
 
-def sitemap_index(site_url: str, bundle_ids: Sequence[str], build_date: dt.date) -> str:
-    """One index over the portal's sitemap and every bundle's own (the site builder writes those)."""
+def sitemap_index(site_url: str, agencies: Sequence[Agency], build_date: dt.date) -> str:
+    """One index over the portal's sitemap and every bundle's own (the site builder writes those),
+    each dated as its pages are."""
     base = layout.bundle_url(site_url)
-    locations = [f"{base}sitemap.xml"] + [f"{base}{agency_id}/sitemap.xml" for agency_id in sorted(bundle_ids)]
+    locations: list[tuple[str, dt.date | None]] = [(f"{base}sitemap.xml", build_date)] + [
+        (f"{base}{agency.id}/sitemap.xml", agency.last_updated()) for agency in sorted(agencies, key=lambda a: a.id)
+    ]
     entries = "".join(
-        f"  <sitemap><loc>{_text(loc)}</loc><lastmod>{build_date.isoformat()}</lastmod></sitemap>\n"
-        for loc in locations
+        f"  <sitemap><loc>{_text(loc)}</loc>{f'<lastmod>{day.isoformat()}</lastmod>' if day else ''}</sitemap>\n"
+        for loc, day in locations
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -154,5 +168,5 @@ def write_site(
         pages = [path for path in bundle.written if path.endswith(".html") and path != layout.NOT_FOUND]
         write_redirects(site, agency, pages, messages)
     if site_url:
-        site.write(SITEMAP_INDEX, sitemap_index(site_url, [a.id for a in agencies], build_date), STAGE)
+        site.write(SITEMAP_INDEX, sitemap_index(site_url, agencies, build_date), STAGE)
     site.write("robots.txt", robots_txt(site_url), STAGE)

@@ -107,7 +107,7 @@ def _nav_item(item: RenderedPage | NavSection) -> dict[str, Any]:
 class SiteBuilder:
     """One theme configuration (mkdocs.yml), many bundles."""
 
-    def __init__(self, base_config: Path, build_date: dt.date, shared: Path | None = None):
+    def __init__(self, base_config: Path, shared: Path | None = None):
         # `shared`: a folder already holding the theme files (the portal's): bundles hard-link them
         # from there, so each is on disk once per site, not once per bundle.
         self.shared = shared
@@ -122,8 +122,6 @@ class SiteBuilder:
         self._base.plugins._current_plugin = "tiepcan"  # File.generated names its maker; no plugin runs here
         self._env = self._base.theme.get_env()  # compiled templates are cached here, across bundles
         self._theme_files = self._list_theme_files()
-        self._update_date = build_date.isoformat()
-        self._timestamp = int(dt.datetime(build_date.year, build_date.month, build_date.day, tzinfo=dt.UTC).timestamp())
 
     def close(self) -> None:
         self._empty_docs.cleanup()
@@ -178,7 +176,7 @@ class SiteBuilder:
             page.markdown, page.content = "", str(value.body)
             page.meta = {"description": html.escape(value.description)} if value.description else {}
             page.toc = get_toc(_toc(value.headings))  # type: ignore[arg-type]
-            page.update_date = self._update_date
+            page.update_date = bundle.updated.isoformat() if bundle.updated else ""  # "": no <lastmod>
         for file in files:
             if file.is_documentation_page():
                 continue
@@ -191,7 +189,7 @@ class SiteBuilder:
                 else:
                     writer.copy(file.dest_uri, Path(file.abs_src_path), STAGE)
         for name in sorted(config.theme.static_templates):
-            self._static_template(name, files, config, nav, writer)
+            self._static_template(name, files, config, nav, writer, bundle.updated)
         pages = files.documentation_pages()
         template = self._env.get_template("main.html")
         for file in pages:
@@ -214,9 +212,15 @@ class SiteBuilder:
         return copy if copy.is_file() and not copy.is_symlink() else None
 
     def _static_template(
-        self, name: str, files: Files, config: MkDocsConfig, nav: Navigation, writer: BundleWriter
+        self,
+        name: str,
+        files: Files,
+        config: MkDocsConfig,
+        nav: Navigation,
+        writer: BundleWriter,
+        updated: dt.date | None,
     ) -> None:
-        """The theme's own pages (404.html) and MkDocs' sitemap, with its .gz dated by the build date."""
+        """The theme's own pages (404.html) and MkDocs' sitemap, with its .gz dated like the bundle."""
         output = _build_template(name, self._env.get_template(name), files, config, nav)
         if not output.strip():
             return  # the sitemap, when the site's address is unknown
@@ -224,14 +228,16 @@ class SiteBuilder:
         writer.write(name, data, STAGE)
         if name == "sitemap.xml":
             buffer = io.BytesIO()
-            with gzip.GzipFile(fileobj=buffer, filename=name, mode="wb", mtime=self._timestamp) as compressed:
+            day = updated or dt.date(1970, 1, 1)  # gzip's "no time" when the bundle has no date
+            stamp = int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
+            with gzip.GzipFile(fileobj=buffer, filename=name, mode="wb", mtime=stamp) as compressed:
                 compressed.write(data)
             writer.write(f"{name}.gz", buffer.getvalue(), STAGE)
 
 
 @contextmanager
-def site_builder(base_config: Path, build_date: dt.date) -> Iterator[SiteBuilder]:
-    builder = SiteBuilder(base_config, build_date)
+def site_builder(base_config: Path) -> Iterator[SiteBuilder]:
+    builder = SiteBuilder(base_config)
     try:
         yield builder
     finally:

@@ -145,9 +145,7 @@ def _conditional_dataset(
     return dataset
 
 
-def agency_catalog(
-    agency: Agency, regime: RegimeData, bundle_url: str | None, build_date: dt.date, messages: Messages
-) -> dict[str, Any]:
+def agency_catalog(agency: Agency, regime: RegimeData, bundle_url: str | None, messages: Messages) -> dict[str, Any]:
     """The bundle's DCAT catalog, as a JSON-LD document."""
     base = bundle_url or ""
     datasets = [_entry_dataset(e, agency, regime, base, messages) for e in catalog_order(agency, regime)]
@@ -162,9 +160,11 @@ def agency_catalog(
         "dcat:contactPoint": _contact(agency),
         "foaf:homepage": _iri(f"{base}{layout.page_url('overview')}"),
         "dct:language": _iri(LANGUAGE),
-        "dct:modified": _date(agency.last_updated() or build_date),
         "dcat:dataset": datasets,
     }
+    updated = agency.last_updated()  # the catalog's last change, not the build date
+    if updated is not None:
+        catalog["dct:modified"] = _date(updated)
     return catalog
 
 
@@ -251,10 +251,9 @@ def write_agency(
     agency: Agency,
     regime: RegimeData,
     bundle_url: str | None,
-    build_date: dt.date,
     messages: Messages,
 ) -> None:
-    writer.write(CATALOG, _document(agency_catalog(agency, regime, bundle_url, build_date, messages)), STAGE)
+    writer.write(CATALOG, _document(agency_catalog(agency, regime, bundle_url, messages)), STAGE)
 
 
 def write_portal(writer: BundleWriter, agencies: Iterable[Agency], site_url: str | None, messages: Messages) -> None:

@@ -134,6 +134,7 @@ class RenderedBundle:
 
     site_name: str
     nav: tuple[RenderedPage | NavSection, ...]
+    updated: dt.date | None  # the date its sitemap gives every page: a bundle's last change, if known
     assets: tuple[Asset, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -283,6 +284,7 @@ class AgencyRenderer:
         return RenderedBundle(
             site_name=agency.display_name(),
             nav=tuple(nav),
+            updated=agency.last_updated(),
             assets=self._attachments(source),
             extra={"sample": agency.sample, "agency_name": agency.name, "brand_color": agency.brand_color},
         )
@@ -328,7 +330,6 @@ class AgencyRenderer:
             "freshness": freshness(agency, self.build_date),
             "agency": agency,
             "regime": regime.data,
-            "build_date": self.build_date,
             "catalog_groups": [(clause, entries) for clause, entries in grouped.items() if entries],
             "catalog_years": sorted({entry.created.year for entry in agency.catalog}, reverse=True),
             "parent_name": agency_names.get(agency.parent) if agency.parent else None,
@@ -337,7 +338,9 @@ class AgencyRenderer:
             "attachments": layout.ATTACHMENTS,
             "fillable_forms": fillable_forms(regime.data),
             "consent_form": next((i for i, f in fillable_forms(regime.data).items() if f.role == "consent"), None),
-            "deadline_example": deadlines.worked_example(regime.data.channels, self.build_date),
+            "deadline_example": deadlines.worked_example(
+                regime.data.channels, example_day(self.build_date, regime.data)
+            ),
             "chart": chart.statistics_chart(agency.statistics, self.messages) if agency.statistics else None,
             "parts": _parts(agency, regime, self.messages),
         }
@@ -393,6 +396,30 @@ class Freshness:
     months: int | None  # the agency's review period
     due: dt.date | None  # when the next review was due
     overdue: bool
+
+
+def example_day(build_date: dt.date, regime: RegimeData) -> dt.date:
+    """The day the contact page's worked deadline example starts from: the first Monday of March (no
+    public holiday falls in March, and the tool knows none) of the build year, or of the next year
+    when the regime took effect after that March. It changes once a year, not every day."""
+    first = dt.date(build_date.year, 3, 1)
+    if first < regime.effective_from:
+        first = first.replace(year=first.year + 1)
+    return first + dt.timedelta(days=(7 - first.weekday()) % 7)
+
+
+def dated_facts(agency: Agency, regime: Regime, build_date: dt.date) -> dict[str, Any]:
+    """All that a bundle takes from the build date (issue 12): which entries' disclosure period has
+    ended, whether the catalog's review is overdue, the example's day and the regime in force. The
+    dates a bundle gives as its own (sitemap, feed, open data) are its catalogs' last change
+    (Agency.last_updated), never the build date. Two build dates with the same facts give the same
+    bundle, byte for byte."""
+    return {
+        "expired": sorted(entry.id for entry in agency.catalog if entry.expired(build_date)),
+        "overdue": freshness(agency, build_date).overdue,
+        "example": example_day(build_date, regime.data).isoformat(),
+        "regime": regime.id,
+    }
 
 
 def freshness(agency: Agency, today: dt.date) -> Freshness:
@@ -517,6 +544,7 @@ def render_portal(
             replace(page(home.url, messages.text(home.title), home_body, home.indexed), description=described),
             replace(page(search.url, messages.text(search.title), search_body, search.indexed), description=described),
         ),
+        updated=build_date,  # the portal states the build date (its status table's caption)
         extra={"sample": False, "portal": True},
     )
 

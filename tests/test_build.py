@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import shutil
+import textwrap
 from html import unescape
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,9 +15,10 @@ import pytest
 from generator import mkdocs_adapter
 from generator.build import InvalidInput, build_all
 from generator.diagnostics import BuildFailed
+from generator.i18n import load_messages
 from generator.load import load_file
 from generator.validate import discover
-from tests.conftest import AGENCIES, BUILD_DATE, ROOT, build_options, write_agency
+from tests.conftest import AGENCIES, BUILD_DATE, MINIMAL_AGENCY, ROOT, build_options, write_agency
 from tests.htmlscan import read
 
 pytestmark = pytest.mark.slow
@@ -221,4 +224,46 @@ def test_an_unchanged_bundle_is_neither_rebuilt_nor_copied_and_a_changed_one_alo
     (content / "quyen-tiep-can-thong-tin.md").write_text("# Quyền { #quyen }\n\nĐã sửa.\n", encoding="utf-8")
     assert build_all(options).built == ["so-a", "so-b", "so-c"]  # a shared input changed: every bundle
     assert build_all(build_options(agencies, out, content_dir=content, force=True)).built == ["so-a", "so-b", "so-c"]
-    assert build_all(build_options(agencies, out, content_dir=content, build_date=BUILD_DATE.replace(day=24))).reused == []
+    next_day = build_options(agencies, out, content_dir=content, build_date=BUILD_DATE.replace(day=24))
+    assert build_all(next_day).reused == ["so-a", "so-b", "so-c"]  # nothing on their pages depends on the day
+
+
+DATED_AGENCY = MINIMAL_AGENCY.format(id="so-han") + textwrap.dedent("""\
+    review_months: 12
+    catalog:
+      - id: con-han
+        title: Kế hoạch còn thời hạn công khai
+        created: 2026-10-01
+        clause: d
+        forms: [portal]
+        disclosed: 2026-10-02
+        until: 2026-12-15
+    """)
+
+
+def _bundles(digest: dict[str, str]) -> dict[str, str]:
+    """A site's files without the portal's and without each bundle's build record (it names the build date)."""
+    return {path: value for path, value in digest.items() if "/" in path and not path.endswith("/tiepcan.json")
+            and not path.startswith(("bao-cao/", "pagefind/", "assets/"))}
+
+
+@pytest.mark.slow
+def test_a_bundle_built_another_day_is_the_same_bundle_until_the_date_changes_what_it_says(tmp_path: Path):
+    agencies, out, elsewhere = tmp_path / "agencies", tmp_path / "site", tmp_path / "elsewhere"
+    write_agency(agencies, "so-han", DATED_AGENCY)
+    write_agency(agencies, "so-b")
+    build_all(build_options(agencies, out))
+    before = _bundles(_digest(out))
+
+    a_week_later = BUILD_DATE + dt.timedelta(days=7)
+    assert build_all(build_options(agencies, out, build_date=a_week_later)).reused == ["so-b", "so-han"]
+    build_all(build_options(agencies, elsewhere, build_date=a_week_later))  # built afresh on the other day
+    assert _bundles(_digest(elsewhere)) == before
+
+    expired = build_all(build_options(agencies, out, build_date=dt.date(2026, 12, 16)))
+    assert expired.built == ["so-han"] and expired.reused == ["so-b"]  # its entry's disclosure period ended
+    assert 'id="het-thoi-han"' in (out / "so-han" / "danh-muc-cong-khai.html").read_text(encoding="utf-8")
+    overdue = build_all(build_options(agencies, out, build_date=dt.date(2027, 10, 3)))
+    assert "so-han" in overdue.built  # a year after its last change, its review is overdue:
+    notice = load_messages("vi").text("ui.freshness.overdue_title")
+    assert notice in (out / "so-han" / "danh-muc-cong-khai.html").read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ import pytest
 from generator import feeds, layout
 from generator import regime as regimes
 from generator.i18n import load_messages
-from generator.render import AgencyRenderer, RenderedPage
+from generator.render import AgencyRenderer, RenderedPage, dated_facts
 from generator.validate import check_paths
 from tests.conftest import MINIMAL_AGENCY, ROOT, write_agency
 
@@ -172,3 +172,21 @@ def test_the_feed_says_when_an_entry_was_withdrawn(tmp_path):
     assert ended.findtext(f"{atom}updated") == "2025-06-30T00:00:00Z"
     assert "urn:tiepcan:so-thu:het-han" in entries, "its disclosure stays in the feed"
     assert "urn:tiepcan:so-thu:con-han:het-thoi-han" not in entries
+
+
+def test_what_a_bundle_takes_from_the_build_date_changes_only_with_its_facts(tmp_path: Path):
+    """Issue 12: a bundle depends on the day only through these facts, so it is rebuilt when one changes."""
+    folder = tmp_path / "agencies"
+    write_agency(folder, "so-thu", AGENCY)
+    agency = check_paths([folder]).agencies[0].model
+    regime = regimes.select(dt.date(2026, 11, 23))
+
+    def facts(day: dt.date) -> dict:
+        return dated_facts(agency, regime, day)
+
+    assert facts(dt.date(2026, 11, 23)) == facts(dt.date(2026, 12, 31))  # nothing happens in between
+    assert facts(dt.date(2027, 1, 1))["expired"] == ["con-han", "het-han"]  # "con-han" ended on 31/12/2026
+    assert facts(dt.date(2026, 11, 23))["overdue"]  # reviewed 10/01/2026 every 6 months
+    assert facts(dt.date(2026, 11, 23))["example"] == "2027-03-01"  # the 2026 regime took effect after March
+    assert facts(dt.date(2027, 12, 31))["example"] == "2027-03-01"
+    assert facts(dt.date(2028, 1, 1))["example"] == "2028-03-06"

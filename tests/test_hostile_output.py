@@ -241,7 +241,7 @@ def _exported_agency(entry: dict, **injected: str) -> Agency:
 
 
 def _context(agency: Agency, site_url: str | None = None) -> export.ExportContext:
-    return export.ExportContext(agency, regimes.select(BUILD_DATE, None).data, BUILD_DATE, load_messages("vi"), site_url)
+    return export.ExportContext(agency, regimes.select(BUILD_DATE, None).data, load_messages("vi"), site_url)
 
 
 def _csv_rows(path: Path) -> list[list[str]]:
@@ -292,7 +292,8 @@ def test_the_feed_stays_well_formed_whatever_the_text(tmp_path: Path):
 
 
 def test_the_sitemap_index_stays_well_formed_whatever_the_ids():
-    index = ET.fromstring(feeds.sitemap_index("https://stp.example.gov.vn/", [f"so{NOT_XML}-thu"], BUILD_DATE))
+    agency = _exported_agency({}, id=f"so{NOT_XML}-thu")
+    index = ET.fromstring(feeds.sitemap_index("https://stp.example.gov.vn/", [agency], BUILD_DATE))
     namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
     assert [loc.text for loc in index.iter(f"{namespace}loc")] == [
         "https://stp.example.gov.vn/sitemap.xml", "https://stp.example.gov.vn/so-thu/sitemap.xml"]

@@ -83,7 +83,7 @@ def test_every_demo_catalog_is_dcat_ap_with_one_dataset_per_entry(demo_agencies,
         regime = regimes.select(BUILD_DATE, agency.regime).data
         bundle = layout.bundle_url(site_url, agency_id)
         base = bundle or f"http://example.test/{agency_id}/"  # where a relative catalog would be read from
-        graph = _graph(opendata.agency_catalog(agency, regime, bundle, BUILD_DATE, messages), base)
+        graph = _graph(opendata.agency_catalog(agency, regime, bundle, messages), base)
         assert _check_mandatory(graph) == [], agency_id
         catalogs = list(graph.subjects(RDF.type, DCAT.Catalog))
         assert catalogs == [URIRef(base + opendata.CATALOG)]
