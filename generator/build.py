@@ -24,13 +24,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from generator import cms, export, feeds, index, layout, leakscan, mkdocs_adapter, opendata, package
+from generator import cms, export, feeds, history, index, layout, leakscan, mkdocs_adapter, opendata, package
 from generator import regime as regimes
 from generator import report as supervision
 from generator.diagnostics import Diagnostic
 from generator.i18n import Messages, load_messages
 from generator.model import Agency
-from generator.publish import staged
+from generator.publish import made_by_tiepcan, staged
 from generator.render import AgencyRenderer, RenderedBundle, dated_facts, render_portal
 from generator.validate import AgencySource, check_paths, links_out_of
 from generator.writer import BundleWriter
@@ -41,6 +41,9 @@ AGENCY_RECORD = "tiepcan-agency.json"
 # The vocabulary of the bundle's search records: what the portal index needs of a bundle a later
 # build reuses without rebuilding it.
 SEARCH_WORDS = "tiepcan-words.json"
+# The whole site's inputs and what the build reported: a build with the same inputs on the same
+# day finds it and leaves the site as it is, without even reading the agency files (issue 12).
+SITE_RECORD = "tiepcan-site.json"
 # Build dates a page can show and count working days from (the loader bounds data dates the same way).
 EARLIEST_BUILD_DATE, LATEST_BUILD_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 
@@ -216,6 +219,47 @@ def shared_inputs(options: BuildOptions) -> str:
     return hasher.hexdigest()
 
 
+def site_inputs(options: BuildOptions, shared: str) -> str | None:
+    """The digest of everything a whole site is built from, or None when the build makes part of one
+    (--agency keeps the other bundles as they are, --shard builds some): the shared inputs, the build date and
+    --keep-going, every file under the agencies folder (a link by where it points), the commit checked
+    out (the report's history), and the web editor's settings and files. Not modification times
+    (the record must be the same in every clone): without Git, a file touched but not changed keeps
+    the report's earlier dates until something else changes."""
+    if options.only or options.shard:
+        return None
+    hasher = hashlib.sha256(f"{shared}\0{options.build_date.isoformat()}\0{options.keep_going}\0".encode())
+    for path in sorted(options.agencies_dir.rglob("*")):
+        hasher.update(f"{path.relative_to(options.agencies_dir).as_posix()}\0".encode())
+        if path.is_symlink():
+            hasher.update(os.readlink(path).encode(errors="surrogateescape"))
+        elif path.is_file():
+            hasher.update(path.read_bytes())
+    hasher.update(history.revision(options.agencies_dir).encode())
+    if options.cms is not None:
+        hasher.update(options.cms.read_bytes())
+        _hash_tree(hasher, cms.DECAP_DIST, "cms")
+    return hasher.hexdigest()
+
+
+def _unchanged_site(out: Path, inputs: str | None) -> BuildReport | None:
+    """The previous build's report when `out` is a site it built from `inputs` without a message."""
+    if inputs is None or not made_by_tiepcan(out):
+        return None
+    try:
+        record = json.loads((out / SITE_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("inputs") != inputs:
+        return None
+    return BuildReport(reused=list(record["agencies"]), entries=int(record["entries"]))
+
+
+def _site_record(inputs: str, report: BuildReport) -> str:
+    agencies = sorted(report.built + report.reused)
+    return json.dumps({"inputs": inputs, "agencies": agencies, "entries": report.entries}, indent=1) + "\n"
+
+
 def bundle_inputs(shared: str, source: AgencySource, names: dict[str, str], dated: dict[str, Any]) -> str:
     """The digest of everything one bundle is built from: the shared inputs, the agency's published
     data and folder (attachments, pages), the other agency it names (its parent) and what it takes
@@ -312,6 +356,11 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
     outside = [d for folder in (options.content_dir, root / "theme") for d in links_out_of(folder, root)]
     if outside:
         raise InvalidInput(outside)
+    shared = shared_inputs(options)
+    whole_site = site_inputs(options, shared)
+    unchanged = None if options.force or options.merge_from else _unchanged_site(options.out.resolve(), whole_site)
+    if unchanged is not None:
+        return unchanged
     result = check_paths([options.agencies_dir], regimes.regime_ids())
     if not result.ok and not options.keep_going:
         raise InvalidInput(result.diagnostics)
@@ -351,7 +400,6 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
         to_build = []
         builder.shared = staging  # the portal's theme files, written above: bundles link to them
         bundle_builder = _BundleBuilder(options, names, staging, builder)
-        shared = shared_inputs(options)
         missing = []
         for source in agencies:
             agency_id = source.model.id
@@ -398,4 +446,6 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
         leaks = leakscan.scan(staging, result.refused, titles)
         if leaks:
             raise LeakFound(leaks)
+        if whole_site is not None and not report.diagnostics and not report.failed:
+            site.write(SITE_RECORD, _site_record(whole_site, report), "build")
     return report

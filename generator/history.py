@@ -76,6 +76,17 @@ def _toplevel(folder: Path) -> Path | None:
     return Path(out.decode("utf-8").strip())
 
 
+def revision(folder: Path) -> str:
+    """The commit checked out where `folder` is (the report's history depends on it), or "" outside Git."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True, check=True, timeout=60
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return out.decode("utf-8").strip()
+
+
 def _read_blobs(top: Path, ids: list[str]) -> dict[str, bytes]:
     """Every blob in one `git cat-file --batch` process."""
     if not ids:

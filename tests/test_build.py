@@ -267,3 +267,32 @@ def test_a_bundle_built_another_day_is_the_same_bundle_until_the_date_changes_wh
     assert "so-han" in overdue.built  # a year after its last change, its review is overdue:
     notice = load_messages("vi").text("ui.freshness.overdue_title")
     assert notice in (out / "so-han" / "danh-muc-cong-khai.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_build_of_the_same_inputs_the_same_day_leaves_the_site_as_it_is_without_reading_an_agency(
+        tmp_path: Path, monkeypatch):
+    agencies, out = tmp_path / "agencies", tmp_path / "site"
+    write_agency(agencies, "so-a")
+    write_agency(agencies, "so-b")
+    first = build_all(build_options(agencies, out))
+    before, inode = _digest(out), _inode(out / "index.html")
+
+    def no_reading(*_args, **_kwargs):
+        raise AssertionError("the agency files were read again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("generator.build.check_paths", no_reading)
+        again = build_all(build_options(agencies, out))
+    assert again.built == [] and again.reused == ["so-a", "so-b"] and again.entries == first.entries
+    assert _digest(out) == before and _inode(out / "index.html") == inode  # not even published again
+
+    (agencies / "tep").mkdir()
+    (agencies / "tep" / "ghi-chu.txt").write_text("một tệp mới bên cạnh", encoding="utf-8")
+    assert build_all(build_options(agencies, out)).reused == ["so-a", "so-b"]  # built again: bundles reused
+    assert _inode(out / "index.html") != inode
+    for changed in (build_options(agencies, out, build_date=BUILD_DATE + dt.timedelta(days=1)),
+                    build_options(agencies, out, force=True), build_options(agencies, out, only=("so-a",))):
+        inode = _inode(out / "index.html")
+        build_all(changed)
+        assert _inode(out / "index.html") != inode, changed  # another day, --force, --agency: a build
