@@ -154,6 +154,7 @@ def write_catalog(writer: BundleWriter, context: ExportContext) -> None:
 
 # Stands in for the agency's name in a form's shared Word document (letters only: written as it is).
 _AGENCY_NAME = "TIEPCANTENCOQUAN"
+_BODY = "word/document.xml"  # the only member that names the agency
 
 
 def form_docx(form: Form, context: ExportContext) -> bytes:
@@ -162,10 +163,29 @@ def form_docx(form: Form, context: ExportContext) -> bytes:
     Its stamps are the regime's date of effect: the form is the regime's, and a bundle must not
     change with the build date."""
     day = context.regime.effective_from
-    shared = _form_document(form, context.regime.form_header, day, context.messages.text("ui.forms.row_number"))
+    rest, body = _form_parts(form, context.regime.form_header, day, context.messages.text("ui.forms.row_number"))
     # python-docx refuses XML-illegal characters; the name is XML-escaped like any run of text.
     name = xml_escape(xmltext.legal(context.agency.name)).encode("utf-8")
-    return _fixed_zip_times(shared, day, {"word/document.xml": (_AGENCY_NAME.encode(), name)})
+    out = io.BytesIO(rest)
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as document:  # the other members stay compressed
+        document.writestr(_member(_BODY, day), body.replace(_AGENCY_NAME.encode(), name))
+    return out.getvalue()
+
+
+@lru_cache(maxsize=64)
+def _form_parts(form: Form, header: FormHeader, day: dt.date, row_number: str) -> tuple[bytes, bytes]:
+    """The shared document without its body (a zip of every other member, compressed once per
+    build) and its body, which names the agency by the stand-in."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(_form_document(form, header, day, row_number))) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as rest,
+    ):
+        for info in source.infolist():
+            if info.filename != _BODY:
+                rest.writestr(info, source.read(info))
+        body = source.read(_BODY)
+    return out.getvalue(), body
 
 
 @lru_cache(maxsize=64)
@@ -221,17 +241,17 @@ def _centered(document: Any, text: str, *, bold: bool = False, size: int | None 
         run.font.size = Pt(size)
 
 
-def _fixed_zip_times(data: bytes, day: dt.date, replace: dict[str, tuple[bytes, bytes]] | None = None) -> bytes:
-    """python-docx stamps zip entries with the current time; rewrite them with `day`
-    (and, in the members named in `replace`, one text by another)."""
+def _fixed_zip_times(data: bytes, day: dt.date) -> bytes:
+    """python-docx stamps zip entries with the current time; rewrite them with `day`."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(day.year, day.month, day.day, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            content = source.read(info.filename)
-            if replace and info.filename in replace:
-                content = content.replace(*replace[info.filename])
-            target.writestr(fixed, content)
+            target.writestr(_member(info.filename, day), source.read(info.filename))
     return out.getvalue()
+
+
+def _member(name: str, day: dt.date) -> zipfile.ZipInfo:
+    member = zipfile.ZipInfo(name, date_time=(day.year, day.month, day.day, 0, 0, 0))
+    member.compress_type = zipfile.ZIP_DEFLATED
+    member.external_attr = 0o644 << 16
+    return member
