@@ -14,12 +14,12 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
+import lxml.html
 import markdown as markdown_lib
 import nh3
 from markupsafe import Markup
@@ -143,57 +143,42 @@ class RenderedBundle:
             yield from item.pages if isinstance(item, NavSection) else (item,)
 
 
-class _PageReader(HTMLParser):
-    """A rendered body's headings and readable text. The headings are those with an id outside any
-    <form>: a heading inside a form titles that form (it is its label), not a part of the page."""
+# Left out of a page's readable text: tables (catalog rows are search records of their own), scripts.
+_UNREAD = {"table", "script", "style", "template"}
 
-    _SKIPPED = {"table", "script", "style", "template"}
-    _BREAKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "br", "div", "dd", "dt"}
-    _VOID = {"br", "img", "input", "meta", "hr", "wbr", "link", "source", "col"}
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.skip = 0
-        self.parts: list[str] = []
-        self.headings: list[Heading] = []
-        self._heading: tuple[int, str, list[str]] | None = None
-        self._forms = 0
+def _read(body: str) -> tuple[str, tuple[Heading, ...]]:
+    """A rendered body's readable text and headings (libxml2 parses; ~3× Python's HTMLParser). The
+    headings are those with an id outside any <form>: a heading inside a form titles that form (it
+    is its label), not a part of the page."""
+    if not body.strip():
+        return "", ()
+    parts: list[str] = []
+    headings: list[Heading] = []
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.skip or tag in self._SKIPPED:
-            self.skip += tag not in self._VOID
+    def walk(element: lxml.html.HtmlElement, forms: int) -> None:
+        tag = element.tag
+        if not isinstance(tag, str) or tag in _UNREAD:  # a comment, or a part left out
             return
-        if tag in self._BREAKS:
-            self.parts.append(" ")
-        self._forms += tag == "form"
-        anchor = dict(attrs).get("id")
-        if not self._forms and len(tag) == 2 and tag[0] == "h" and tag[1].isdigit() and anchor:
-            self._heading = (int(tag[1]), anchor, [])
+        forms += tag == "form"
+        anchor = element.get("id")
+        if not forms and anchor and len(tag) == 2 and tag[0] == "h" and tag[1].isdigit():
+            headings.append(Heading(int(tag[1]), anchor, " ".join(element.text_content().split())))
+        if element.text:
+            parts.append(element.text)
+        for child in element:
+            walk(child, forms)
+            if child.tail:
+                parts.append(child.tail)
 
-    def handle_endtag(self, tag: str) -> None:
-        if self.skip:
-            self.skip -= 1
-            return
-        self._forms -= tag == "form" and self._forms > 0
-        if self._heading and tag == f"h{self._heading[0]}":
-            level, anchor, words = self._heading
-            self.headings.append(Heading(level, anchor, " ".join("".join(words).split())))
-            self._heading = None
-
-    def handle_data(self, data: str) -> None:
-        if not self.skip:
-            self.parts.append(data)
-            if self._heading:
-                self._heading[2].append(data)
+    walk(lxml.html.fragment_fromstring(body, create_parent="div"), 0)
+    return " ".join(" ".join(parts).split()), tuple(headings)
 
 
 def page(path: str, title: str, body: str, indexed: bool = True) -> RenderedPage:
     """A page value from its rendered article."""
-    reader = _PageReader()
-    reader.feed(body)
-    reader.close()
-    text = " ".join(" ".join(reader.parts).split())
-    return RenderedPage(path, title, Markup(body), tuple(reader.headings), text, indexed)
+    text, headings = _read(body)
+    return RenderedPage(path, title, Markup(body), headings, text, indexed)
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
