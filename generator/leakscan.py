@@ -15,7 +15,7 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,11 +71,18 @@ def _id_patterns(entry_id: str) -> re.Pattern[str]:
     return re.compile(rf'id="{quoted}"|#{quoted}["\'<\s)]|"id": ?"{quoted}"|:{quoted}</id>')
 
 
-def scan(site: Path, refused: Sequence[RefusedEntry], published_titles: Iterable[str] = ()) -> list[Leak]:
+def scan(
+    site: Path,
+    refused: Sequence[RefusedEntry],
+    published_titles: Iterable[str] = (),
+    unchanged: Collection[str] = (),
+) -> list[Leak]:
     """Every output file under `site` checked for the refused entries; returns what was found.
 
     Ids are looked for in their own agency's bundle; titles everywhere, except titles that a
-    published entry also carries (their presence proves nothing).
+    published entry also carries (their presence proves nothing). `unchanged`: bundles linked in
+    from a build of the very same inputs, refused entries included, which that build scanned; they
+    are not read again. A file linked into many bundles (the theme's) is read once for titles.
     """
     if not refused:
         return []
@@ -83,15 +90,26 @@ def scan(site: Path, refused: Sequence[RefusedEntry], published_titles: Iterable
     titles = {e: fold(e.title) for e in refused}
     titles = {e: t for e, t in titles.items() if len(t.strip()) >= _MIN_TITLE and not any(t in p for p in public)}
     ids = {e: _id_patterns(e.entry_id) for e in refused}
+    owners = {entry.agency_id for entry in refused}
+    found_in: dict[tuple[int, int], list[RefusedEntry]] = {}  # titles found, by file (device, inode)
     leaks: list[Leak] = []
     for path in sorted(p for p in site.rglob("*") if p.is_file() and not p.is_symlink()):
         relative = path.relative_to(site).parts
+        if len(relative) > 1 and relative[0] in unchanged:
+            continue
+        stat = path.stat()
+        file = (stat.st_dev, stat.st_ino)
+        if file in found_in and relative[0] not in owners:  # read before, and no id to look for here
+            leaks += [Leak(path.relative_to(site), entry, "title") for entry in found_in[file]]
+            continue
+        found_in[file] = []
         for data in _unpacked(path.read_bytes()):
             text = html.unescape(data.decode("utf-8", errors="replace"))
             folded = fold(text)
             for entry in refused:
                 if entry in titles and titles[entry] in folded:
                     leaks.append(Leak(path.relative_to(site), entry, "title"))
+                    found_in[file].append(entry)
                 elif relative[0] == entry.agency_id and ids[entry].search(text):
                     leaks.append(Leak(path.relative_to(site), entry, "id"))
     return sorted(set(leaks), key=lambda leak: (str(leak.path), leak.entry.entry_id, leak.found))

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from generator.build import build_all
 from generator.leakscan import RefusedEntry, fold, scan
-from tests.conftest import MINIMAL_AGENCY, ROOT, write_agency
+from tests.conftest import MINIMAL_AGENCY, ROOT, build_options, write_agency
 
 pytestmark = pytest.mark.slow
 
@@ -114,6 +115,32 @@ def test_internal_entries_appear_in_no_output_file(tmp_path):
     assert scan(site, refused) == []
     # The scan is not blind: it finds the same title where the output does carry it.
     assert scan(site, [RefusedEntry("so-thu", "cong-khai-1", "Kế hoạch cải cách hành chính năm 2024")])
+
+
+def test_the_scan_reads_again_every_bundle_but_those_built_from_the_same_inputs(tmp_path, monkeypatch):
+    """A bundle reused because its inputs (its refused entries included) are unchanged was scanned
+    when it was built; one kept by --agency was not built from today's data and is read again."""
+    agencies, out = tmp_path / "agencies", tmp_path / "site"
+    _agency_with_entries(agencies, "so-thu", ENTRY.format(id="noi-bo-7", title=SECRET_TITLE, number="77/PA")
+                         + "    access: internal\n")
+    write_agency(agencies, "so-khac")
+    build_all(build_options(agencies, out))
+    read: list[Path] = []
+    real_read = Path.read_bytes
+
+    def recording(path: Path) -> bytes:
+        if path.parent.name in ("so-thu", "so-khac") and path.parent.parent.name.startswith(".site.new-"):
+            read.append(path)
+        return real_read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", recording)
+    (agencies / "so-khac.yaml").write_text(MINIMAL_AGENCY.format(id="so-khac").replace("Sở Thử", "Sở Khác"),
+                                           encoding="utf-8")
+    assert build_all(build_options(agencies, out)).reused == ["so-thu"]
+    assert {p.parent.name for p in read} == {"so-khac"}  # so-thu's bundle, built from the same inputs: not read
+    read.clear()
+    build_all(build_options(agencies, out, only=("so-khac",)))  # so-thu is kept as it is, not checked
+    assert {p.parent.name for p in read} == {"so-khac", "so-thu"}
 
 
 def test_a_refused_title_left_in_an_extra_page_stops_the_build_and_publishes_nothing(tmp_path):
