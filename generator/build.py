@@ -273,14 +273,15 @@ def bundle_inputs(shared: str, source: AgencySource, names: dict[str, str], date
     return hasher.hexdigest()
 
 
-def _up_to_date(previous: Path, inputs: str) -> list[str] | None:
-    """The stored search vocabulary of a previous bundle built from the same inputs, else None."""
+def _up_to_date(previous: Path, inputs: str | None) -> list[str] | None:
+    """The stored search vocabulary of a previous bundle built from the same inputs (or from any,
+    for `inputs` None: a bundle kept as it is), else None."""
     try:
         record = json.loads((previous / package.BUILD_RECORD).read_text(encoding="utf-8"))
         words = json.loads((previous / SEARCH_WORDS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if record.get("inputs") != inputs or not isinstance(words, list):
+    if (inputs is not None and record.get("inputs") != inputs) or not isinstance(words, list):
         return None
     return [str(word) for word in words]
 
@@ -422,7 +423,9 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
                 report.reused.append(agency_id)
                 if words is not None:
                     up_to_date.add(agency_id)
-                documents[agency_id] = words if words is not None else _words_of(bundle_builder, source, names)
+                else:  # kept as it is: the vocabulary it stores, else its pages rendered again
+                    words = _up_to_date(found, None) or _words_of(bundle_builder, source, names)
+                documents[agency_id] = words
             elif options.merge_from:
                 missing.append(agency_id)
             else:
