@@ -18,7 +18,7 @@ import os
 import re
 import types
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,34 +135,59 @@ def check_paths(paths: Sequence[Path], known_regimes: Iterable[str] = ()) -> Val
     files = discover(paths)
     if not files:
         return ValidationResult(diagnostics=[Diagnostic(", ".join(map(str, paths)) or ".", 1, 1, "no_agency_files")])
-    docs = []
-    for path in files:
-        doc = load_file(path)
-        doc.diagnostics.extend(_outside_repository(doc))
-        docs.append(doc)
-    result = validate_documents(docs, known_regimes)
+
+    def loaded() -> Iterator[LoadedDocument]:  # one file in memory at a time, not the whole folder
+        for path in files:
+            doc = load_file(path)
+            doc.diagnostics.extend(_outside_repository(doc))
+            yield doc
+
+    result = validate_documents(loaded(), known_regimes)
     result.diagnostics = sorted(result.diagnostics + _ignored_files(paths))
     return result
 
 
-def validate_documents(docs: Sequence[LoadedDocument], known_regimes: Iterable[str] = ()) -> ValidationResult:
+def validate_documents(docs: Iterable[LoadedDocument], known_regimes: Iterable[str] = ()) -> ValidationResult:
+    """Each document checked alone, then all of them together. Past its own checks only a summary
+    of each is kept (_summary): at 5,000 agencies the loaded documents and their positions would
+    be most of the memory of a build."""
     result = ValidationResult()
+    checked: list[LoadedDocument] = []
     valid: list[tuple[LoadedDocument, Agency]] = []
     for doc in docs:
         result.diagnostics.extend(doc.diagnostics)
         model = _validate_one(doc, result.diagnostics)
         if model is not None:
             result.diagnostics.extend(_leak_guard(doc, model) + _personal_data(doc))
-            valid.append((doc, model))
+            result.diagnostics.extend(_check_folder(doc, model) or _check_files(doc, model))
+            result.diagnostics.extend(_page_stems(doc, model))
+        result.refused.extend(_refused_entries(doc))
+        summary = _summary(doc)
+        checked.append(summary)
+        if model is not None:
+            valid.append((summary, model))
+    docs = checked
     result.diagnostics.extend(_cross_file(docs, valid, set(known_regimes)))
     broken = {d.path for d in result.errors}
     result.usable = [published(model, doc.path) for doc, model in valid if doc.shown_path not in broken]
     if result.ok:
         result.agencies = result.usable
     result.failed = sorted({_declared_id(doc) for doc in docs if doc.shown_path in broken})
-    result.refused = [entry for doc in docs for entry in _refused_entries(doc)]
     result.diagnostics.sort()
     return result
+
+
+def _summary(doc: LoadedDocument) -> LoadedDocument:
+    """What the checks across files need of a document: its declared id and where its top fields
+    (and its previous ids) are."""
+    raw_id = doc.data.get("id") if isinstance(doc.data, dict) else None
+    return dataclasses.replace(
+        doc,
+        data={"id": raw_id} if isinstance(doc.data, dict) else None,
+        positions={loc: at for loc, at in doc.positions.items() if len(loc) <= 1 or loc[0] == "previous_ids"},
+        key_positions={loc: at for loc, at in doc.key_positions.items() if len(loc) <= 1},
+        diagnostics=[],
+    )
 
 
 def _declared_id(doc: LoadedDocument) -> str:
@@ -401,8 +426,6 @@ def _cross_file(
                     ("regime",), "unknown_regime", value=agency.regime, known=", ".join(sorted(known_regimes))
                 )
             )
-        out.extend(_check_folder(doc, agency) or _check_files(doc, agency))
-        out.extend(_page_stems(doc, agency))
 
     by_id = {agency.id: doc for doc, agency in valid}
     reported: set[str] = set()
