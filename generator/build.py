@@ -442,7 +442,9 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
         opendata.write_portal(site, [a.model for a in agencies], options.site_url, messages)
         # The supervision report, bao-cao/ (issue 14): standalone pages until they join the theme.
         models = [a.model for a in agencies]
-        supervision.write(site, models, options.agencies_dir, options.build_date, messages, options.site_url)
+        supervision.write(
+            site, models, options.agencies_dir, options.build_date, messages, options.site_url, kept=report.kept
+        )
         feeds.write_site(
             site, bundles, [a.model for a in agencies], report.built, options.site_url, options.build_date, messages
         )

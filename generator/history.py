@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import subprocess
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -30,8 +31,11 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 @dataclass(frozen=True)
 class Version:
     date: dt.date
-    data: Any  # the file's YAML as plain data (None when it did not parse)
+    data: Any  # the file's YAML as plain data (None when it did not parse, or for `current`)
     committed: bool = True  # False: the working-tree copy (git) or the file itself (file_dates)
+    # The bytes of the file as it is now, whose validated model the caller has: not parsed again
+    # (at 5,000 agencies parsing and validating them twice cost half a minute).
+    current: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,7 @@ def _read_blobs(top: Path, ids: list[str]) -> dict[str, bytes]:
 
 
 def _git_history(
-    agencies_dir: Path, top: Path, ids: list[str], report_date: dt.date, offset_hours: int
+    agencies_dir: Path, top: Path, ids: list[str], report_date: dt.date, offset_hours: int, validated: Collection[str]
 ) -> History | None:
     folder = agencies_dir.resolve().relative_to(top.resolve()).as_posix()
     prefix = "" if folder == "." else folder + "/"
@@ -142,36 +146,58 @@ def _git_history(
             if agency_id is None or len(meta) < 5:
                 continue
             changes[agency_id].append((day, "" if meta[4] == b"D" else meta[3].decode()))
-    blobs = _read_blobs(top, sorted({blob for rows in changes.values() for _, blob in rows if blob}))
+    now = {}  # agency id → blob id of its file as it is now
+    for agency_id in ids:
+        file = agencies_dir / f"{agency_id}.yaml"
+        if file.is_file():
+            now[agency_id] = _blob_id(file.read_bytes())
+    unread = {now[a] for a in validated if a in now}  # the caller has these versions' models already
+    blobs = _read_blobs(
+        top, sorted({blob for rows in changes.values() for _, blob in rows if blob and blob not in unread})
+    )
     parsed = {blob: _parse(data) for blob, data in blobs.items()}
     versions: dict[str, tuple[Version, ...]] = {}
     for agency_id, rows in changes.items():
-        found = [Version(day, parsed.get(blob)) for day, blob in rows if blob]
-        current = agencies_dir / f"{agency_id}.yaml"
+        found = [_version(day, blob, parsed, now.get(agency_id), agency_id in validated) for day, blob in rows if blob]
         last_blob = rows[-1][1] if rows else ""
-        if current.is_file():
-            data = current.read_bytes()
-            if _blob_id(data) != last_blob:  # uncommitted (or never committed): published as of today
+        if agency_id in now and now[agency_id] != last_blob:  # uncommitted (or never committed): as of today
+            if agency_id in validated:
+                found.append(Version(report_date, None, committed=False, current=True))
+            else:
+                data = (agencies_dir / f"{agency_id}.yaml").read_bytes()
                 found.append(Version(report_date, _parse(data), committed=False))
         versions[agency_id] = tuple(found)
     return History("git", versions)
 
 
-def _file_history(agencies_dir: Path, ids: list[str], offset_hours: int) -> History:
+def _version(day: dt.date, blob: str, parsed: dict[str, Any], now: str | None, validated: bool) -> Version:
+    if validated and blob == now:
+        return Version(day, None, current=True)
+    return Version(day, parsed.get(blob))
+
+
+def _file_history(agencies_dir: Path, ids: list[str], offset_hours: int, validated: Collection[str]) -> History:
     versions: dict[str, tuple[Version, ...]] = {}
     for agency_id in ids:
         path = agencies_dir / f"{agency_id}.yaml"
         if path.is_file():
             day = _local_date(int(path.stat().st_mtime), offset_hours)
-            versions[agency_id] = (Version(day, _parse(path.read_bytes()), committed=False),)
+            if agency_id in validated:
+                versions[agency_id] = (Version(day, None, committed=False, current=True),)
+            else:
+                versions[agency_id] = (Version(day, _parse(path.read_bytes()), committed=False),)
     return History("file_dates", versions)
 
 
-def read(agencies_dir: Path, ids: list[str], report_date: dt.date, offset_hours: int = 7) -> History:
-    """The versions of each agency's file, from Git when the folder is in a checkout, else file dates."""
+def read(
+    agencies_dir: Path, ids: list[str], report_date: dt.date, offset_hours: int = 7, validated: Collection[str] = ()
+) -> History:
+    """The versions of each agency's file, from Git when the folder is in a checkout, else file dates.
+    `validated`: agencies whose file as it is now the caller has validated (its model is theirs);
+    those versions come as `current`, not parsed."""
     top = _toplevel(agencies_dir)
     if top is not None:
-        found = _git_history(agencies_dir, top, ids, report_date, offset_hours)
+        found = _git_history(agencies_dir, top, ids, report_date, offset_hours, validated)
         if found is not None and any(v.committed for rows in found.versions.values() for v in rows):
             return found
-    return _file_history(agencies_dir, ids, offset_hours)
+    return _file_history(agencies_dir, ids, offset_hours, validated)

@@ -19,7 +19,7 @@ import datetime as dt
 import io
 import json
 import typing
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -309,12 +309,15 @@ def _versions(agency: Agency, past: Sequence[history.Version], source: history.S
     """The agency's valid past versions, oldest first, ending with the published one."""
     dated: list[_Dated] = []
     for version in sorted(past, key=lambda v: v.date):  # stable: same-day commits keep their order
-        if not isinstance(version.data, dict) or version.data.get("id") != agency.id:
+        if version.current:  # the file as it is now: `agency` is its validated model
+            model = _published(agency)
+        elif not isinstance(version.data, dict) or version.data.get("id") != agency.id:
             continue
-        try:
-            model = _published(Agency.model_validate(version.data))
-        except (ValidationError, TypeError, ValueError):
-            continue  # a broken version published nothing
+        else:
+            try:
+                model = _published(Agency.model_validate(version.data))
+            except (ValidationError, TypeError, ValueError):
+                continue  # a broken version published nothing
         kind = "file_date" if source == "file_dates" else ("git" if version.committed else "working_tree")
         dated.append(_Dated(min(version.date, today), model, kind))
     current = _published(agency)
@@ -785,10 +788,14 @@ def write(
     messages: Messages,
     site_url: str | None = None,
     progress: Callable[[str], None] = lambda _: None,
+    kept: Collection[str] = (),
 ) -> Report:
-    """The build's hook: the report into bao-cao/ of the portal, through its writer."""
+    """The build's hook: the report into bao-cao/ of the portal, through its writer. `kept`: agencies
+    whose file did not validate (their model is their last good bundle's, not their file's)."""
     config = load_config(report_date)
-    past = history.read(agencies_dir, [a.id for a in agencies], report_date, config.utc_offset_hours)
+    ids = [a.id for a in agencies]
+    validated = {agency_id for agency_id in ids if agency_id not in kept}
+    past = history.read(agencies_dir, ids, report_date, config.utc_offset_hours, validated)
     report = compute(agencies, report_date, past, site_url=site_url, config=config)
     for page in pages(report, messages, ROWS_PER_PAGE):
         site.write(page.path, document(page, messages), STAGE)
