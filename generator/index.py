@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import multiprocessing.util
 import os
 import re
 import shutil
@@ -272,6 +273,18 @@ class _Service:
         )
         self.last_id = 0
         self.pending = b""
+        # Closed and waited for when its process ends (a pool worker too): no Pagefind process is left
+        # behind, and its CPU time counts in the build's (/usr/bin/time, bench/scale.py).
+        multiprocessing.util.Finalize(self, self.close, exitpriority=10)
+
+    def close(self) -> None:
+        if self.process.stdin is not None and not self.process.stdin.closed:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
     def ask(self, payload: dict[str, Any]) -> dict[str, Any]:
         assert self.process.stdin is not None and self.process.stdout is not None
