@@ -15,10 +15,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from generator.validate import check_paths
 from tests.pagetypes import ROOT, FULL, LARGE, LARGE_ENTRIES, PAGE_TYPES, build_sample_site, page_type_of, pages_of, visits
+from tests.keyboard import wide_regions_scroll
 from tests.servers import static_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -200,17 +200,9 @@ def test_every_page_type_works_by_keyboard(chromium, sample_site, sample_url, vi
             problems.append(f"{where}: the skip link does not lead to the page's content")
         if page_type == "catalog":  # tables reflow on phones; a wider one (long words, 200 % zoom) must still scroll
             page.locator(".tc-scroll table").first.evaluate("t => t.style.minWidth = '2000px'")
-        for index in page.evaluate("""() => [...document.querySelectorAll('.tc-scroll')].flatMap((e, i) =>
-                e.scrollWidth > e.clientWidth + 1 ? [i] : [])"""):
-            wide_tables += 1
-            region = page.locator(".tc-scroll").nth(index)
-            region.focus()
-            for _ in range(3):
-                page.keyboard.press("ArrowRight")
-            try:  # keyboard scrolling is animated: wait for it to start
-                page.wait_for_function("e => e.scrollLeft > 0", arg=region.element_handle(), timeout=3000)
-            except PlaywrightTimeout:
-                problems.append(f"{where}: wide table {index} does not scroll with the arrow keys")
+        count, stuck = wide_regions_scroll(page, where)
+        wide_tables += count
+        problems += stuck
     context.close()
     assert problems == []
     assert wide_tables > 0  # the scroll check really ran

@@ -19,6 +19,7 @@ import pytest
 from generator import report
 from generator.build import build_all
 from tests.conftest import build_options
+from tests.keyboard import wide_regions_scroll
 from tests.servers import static_server
 from tests.test_a11y import _FOCUS_STATE, _MARK_TAB_STOPS, PALETTES, VIEWPORTS, VNU_JAR, axe_violations
 from tests.test_report import PROVINCE, REPORT_DATE, make_repo
@@ -138,17 +139,9 @@ def test_every_report_page_works_by_keyboard(chromium, site, url, viewport):
         page.keyboard.press("Enter")
         if not page.evaluate("() => location.hash === '#noi-dung' && document.activeElement.id === 'noi-dung'"):
             problems.append(f"{path}: the skip link does not lead to the content")
-        for index in page.evaluate("""() => [...document.querySelectorAll('.tc-scroll')].flatMap((e, i) =>
-                e.scrollWidth > e.clientWidth + 1 ? [i] : [])"""):
-            wide += 1
-            region = page.locator(".tc-scroll").nth(index)
-            region.focus()
-            for _ in range(3):
-                page.keyboard.press("ArrowRight")
-            try:
-                page.wait_for_function("e => e.scrollLeft > 0", arg=region.element_handle(), timeout=3000)
-            except Exception:  # noqa: BLE001 - Playwright's timeout: report it as a problem
-                problems.append(f"{path}: wide table {index} does not scroll with the arrow keys")
+        count, stuck = wide_regions_scroll(page, path)
+        wide += count
+        problems += stuck
     context.close()
     assert problems == []
     assert wide > 0 or viewport == "desktop"  # on a phone the agency table is wider than the screen
