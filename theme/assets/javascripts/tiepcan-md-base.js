@@ -5,3 +5,6 @@ __md_scope=new URL("../..",document.currentScript.src),__md_hash=e=>[...e].reduc
 // tiepcan: scripts run on this page, said before the first paint (Material drops its no-js class only at
 // the end of the body): the controls tiepcan.js shows later have their room from the start, so nothing moves.
 document.documentElement.classList.add("tc-js");
+// A search page opened with a query (tim-kiem.html?q=…, theme/assets/tc-search.js) shows its results
+// seconds later, once Pagefind has loaded: tc-query gives them a screen's room before then.
+if (/[?&]q=[^&]/.test(location.search)) document.documentElement.classList.add("tc-query");
