@@ -25,6 +25,15 @@ $(A11Y_STAMP): $(A11Y)/package.json $(A11Y)/package-lock.json
 	npm ci --prefix $(A11Y) --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Lighthouse (tests/test_lighthouse.py, bench/lighthouse.py), from npm's lock file; it drives the system's
+# Chromium, so no browser is downloaded. package.json's overrides pin two dependencies of Lighthouse's
+# trace engine that ask for "latest", which would make `npm ci` refuse the lock once either is updated.
+LIGHTHOUSE := tests/lighthouse
+LIGHTHOUSE_STAMP := $(LIGHTHOUSE)/node_modules/.installed
+$(LIGHTHOUSE_STAMP): $(LIGHTHOUSE)/package.json $(LIGHTHOUSE)/package-lock.json
+	npm ci --prefix $(LIGHTHOUSE) --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 # The web editor (Decap CMS, vendored into site/admin/) and Decap's local Git proxy, from npm's lock
 # file. `make demo` installs them only when npm is there: without them the site is built without admin/.
 ADMIN := admin
@@ -39,7 +48,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check
 	$(BIN)/mypy
 
-test: $(STAMP) $(A11Y_STAMP) $(ADMIN_STAMP) lint
+test: $(STAMP) $(A11Y_STAMP) $(LIGHTHOUSE_STAMP) $(ADMIN_STAMP) lint
 	$(BIN)/python -m pytest
 
 schema: $(STAMP)
@@ -50,4 +59,4 @@ screenshots: $(STAMP) $(ADMIN_STAMP)
 	$(BIN)/python docs/screenshots.py
 
 clean:
-	rm -rf site .venv $(A11Y)/node_modules $(ADMIN)/node_modules
+	rm -rf site .venv $(A11Y)/node_modules $(LIGHTHOUSE)/node_modules $(ADMIN)/node_modules

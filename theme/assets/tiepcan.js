@@ -21,20 +21,26 @@
     var rows = [];
     tables.forEach(function (table) {
       Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
-        rows.push({ row: row, table: table, text: fold(rowText(row)), year: row.getAttribute("data-year"),
+        rows.push({ row: row, table: table, text: null, year: row.getAttribute("data-year"),
           clause: row.getAttribute("data-clause") || table.getAttribute("data-clause") });
       });
     });
     var status = form.querySelector(".tc-filter-status");
+    // Each row's searchable text is made on the first filtering, not while the page loads: on a
+    // 500-entry catalog that work would hold up a slow phone's first interaction for every reader.
+    function textOf(item) {
+      if (item.text === null) { item.text = fold(rowText(item.row)); }
+      return item.text;
+    }
     function apply() {
-      var words = fold(form.elements.q.value).split(/\s+/).filter(Boolean);
+      var query = fold(form.elements.q.value).split(/\s+/).filter(Boolean);
       var clause = form.elements.clause.value;
       var year = form.elements.year.value;
       var shown = 0;
       rows.forEach(function (item) {
         var visible = (!clause || item.clause === clause) &&
           (!year || item.year === year) &&
-          words.every(function (word) { return item.text.indexOf(word) !== -1; });
+          query.every(function (word) { return textOf(item).indexOf(word) !== -1; });
         item.row.hidden = !visible;
         if (visible) { shown += 1; }
       });
