@@ -38,6 +38,7 @@ def _rules() -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=1 << 17)  # validation asks twice per text: for its diagnostics and for the leak scan's list
 def secrecy_mark(text: str) -> str | None:
     """The secrecy mark `text` carries, as written there, or None."""
     rules = _rules()
