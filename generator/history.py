@@ -146,11 +146,15 @@ def _git_history(
             if agency_id is None or len(meta) < 5:
                 continue
             changes[agency_id].append((day, "" if meta[4] == b"D" else meta[3].decode()))
-    now = {}  # agency id → blob id of its file as it is now
+    now: dict[str, str] = {}  # agency id → blob id of its file as it is now
+    unvalidated: dict[str, bytes] = {}  # and the bytes of those the caller has no model of
     for agency_id in ids:
         file = agencies_dir / f"{agency_id}.yaml"
         if file.is_file():
-            now[agency_id] = _blob_id(file.read_bytes())
+            data = file.read_bytes()
+            now[agency_id] = _blob_id(data)
+            if agency_id not in validated:
+                unvalidated[agency_id] = data
     unread = {now[a] for a in validated if a in now}  # the caller has these versions' models already
     blobs = _read_blobs(
         top, sorted({blob for rows in changes.values() for _, blob in rows if blob and blob not in unread})
@@ -164,8 +168,7 @@ def _git_history(
             if agency_id in validated:
                 found.append(Version(report_date, None, committed=False, current=True))
             else:
-                data = (agencies_dir / f"{agency_id}.yaml").read_bytes()
-                found.append(Version(report_date, _parse(data), committed=False))
+                found.append(Version(report_date, _parse(unvalidated[agency_id]), committed=False))
         versions[agency_id] = tuple(found)
     return History("git", versions)
 

@@ -53,11 +53,7 @@ class BundleWriter:
     def link(self, path: str, source: Path, stage: str) -> None:
         """`source` (a file of this build's site) under a second name: a hard link, or a copy where
         the file system has none."""
-        target = self._claim(path, stage)
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
+        _hard_link(source, self._claim(path, stage))
 
     @contextmanager
     def folder(self, path: str, stage: str) -> Iterator[Path]:
@@ -92,7 +88,12 @@ class BundleWriter:
                 source = os.path.join(folder, name)
                 if not os.path.islink(source) and os.path.isfile(source):
                     self._record(prefix + name, stage)
-                    try:
-                        os.link(source, os.path.join(here, name))
-                    except OSError:
-                        shutil.copyfile(source, os.path.join(here, name))
+                    _hard_link(source, os.path.join(here, name))
+
+
+def _hard_link(source: str | Path, target: str | Path) -> None:
+    """A hard link, or a copy where the file system has none."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

@@ -59,22 +59,21 @@ def agency(agency_id: str, **changes) -> dict:
         "statistics": [{"year": 2025, "received": 10, "provided_full": 7, "provided_partial": 1, "refused": 1,
                         "transferred": 1, "complaints": 1, "lawsuits": 0}],
     }
+    return _changed(data, changes)
+
+
+def contact(agency_id: str, **changes) -> dict:
+    return _changed(agency(agency_id)["contact_point"], changes)
+
+
+def _changed(data: dict, changes: dict) -> dict:
+    """`data` with each change applied: a value set, or the key removed where the change is None."""
     for key, value in changes.items():
         if value is None:
             data.pop(key, None)
         else:
             data[key] = value
     return data
-
-
-def contact(agency_id: str, **changes) -> dict:
-    base = agency(agency_id)["contact_point"]
-    for key, value in changes.items():
-        if value is None:
-            base.pop(key, None)
-        else:
-            base[key] = value
-    return base
 
 
 LATE_ENTRY = {"id": "qd-tre", "title": "Quyết định công khai trễ", "created": dt.date(2025, 3, 3), "clause": "a",
