@@ -6,6 +6,8 @@ from a clone; a test regenerates them and fails when they drift from the models.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import typing
 from pathlib import Path
@@ -42,6 +44,11 @@ def _label_references(node: dict[str, Any], model: type[BaseModel]) -> None:
 
 def json_schema() -> dict[str, Any]:
     """Pydantic emits 2020-12 with $defs; the YAML language server validates draft-07 only."""
+    return copy.deepcopy(_json_schema())  # a copy: callers (the web editor's form) may adapt it
+
+
+@functools.cache  # a pure function of the model, and ~0.1 s of pydantic each time: every build asks for it
+def _json_schema() -> dict[str, Any]:
     schema = Agency.model_json_schema(ref_template="#/definitions/{model}")
     definitions = schema.pop("$defs", {})
     models = _models(Agency)

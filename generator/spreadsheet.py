@@ -141,11 +141,18 @@ def _code_for(name: str, codes: Sequence[str], text: str) -> str | None:
         if match:
             letter = "đ" if match.group(1) == "dd" else match.group(1)
             return letter if letter in codes else None
-    wanted = normalize(text)
+    return _codes_by_word(name, tuple(codes)).get(normalize(text))
+
+
+@cache
+def _codes_by_word(name: str, codes: tuple[str, ...]) -> dict[str, str]:
+    """Normalised code or synonym → code, the first code winning a word two of them share (as in
+    the order of `codes`). Built once per field: a sheet asks it for every cell."""
+    out: dict[str, str] = {}
     for code in codes:
-        if wanted in {normalize(code)} | {normalize(w) for w in words()["values"].get(name, {}).get(code, [])}:
-            return code
-    return None
+        for word in [code, *words()["values"].get(name, {}).get(code, [])]:
+            out.setdefault(normalize(word), code)
+    return out
 
 
 # --- reading ---------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ only when they are readable Markdown; anything else is a diagnostic at the `file
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import zipfile
@@ -33,6 +34,7 @@ def _zip(members: list[tuple[str, bytes]]) -> bytes:
     return raw.getvalue()
 
 
+@functools.cache  # python-docx takes ~50 ms to write an empty document
 def _word() -> bytes:
     raw = io.BytesIO()
     docx.Document().save(raw)
