@@ -8,7 +8,8 @@ Corpus: bench/scalecorpus.py (ministries, provinces, departments, communes, publ
 a long tail up to 2,000 entries), written once per size and checked with the current validator. For each size and
 each of `--runs` runs, every code under test does, into its own output folder, with `--date` fixed:
 
-1. full build: `python -m generator.cli build --agencies A --out O --date D` into an empty O;
+1. full build: `python -m generator.cli build --agencies A --out O --date D` into an empty O, with no validation
+   cache (`.tiepcan-cache/` beside A, generator/cache.py) as in a fresh clone;
 2. no-op rebuild: the same command again, nothing changed;
 3. one-agency change: one agency's first catalog title edited, the same command (what CI would run);
 4. the same agency edited again, built with `--agency ID` (the existing partial rebuild); then the file is restored.
@@ -56,6 +57,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import scalecorpus  # noqa: E402
+from generator.cache import FOLDER  # noqa: E402
 
 BASELINE = "2d26990"
 CACHE = ROOT / "bench" / ".cache"
@@ -355,6 +357,7 @@ def run_code(
     source = agencies / f"{target}.yaml"
     original = source.read_bytes()
     shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(agencies.parent / FOLDER, ignore_errors=True)  # a full build starts as a fresh clone does
     try:
         row["full"] = code.build(agencies, out, log)
         note(f"full build {row['full']['seconds']:.1f} s")  # type: ignore[index]

@@ -27,10 +27,11 @@ from pydantic import ValidationError
 from generator import cms, export, feeds, history, index, layout, leakscan, mkdocs_adapter, opendata, package
 from generator import regime as regimes
 from generator import report as supervision
+from generator.cache import RecordCache, code_digest, hash_tree
 from generator.diagnostics import Diagnostic
 from generator.i18n import Messages, load_messages
 from generator.model import Agency
-from generator.publish import made_by_tiepcan, staged
+from generator.publish import check_output, made_by_tiepcan, staged
 from generator.render import AgencyRenderer, RenderedBundle, dated_facts, render_portal
 from generator.validate import AgencySource, check_paths, links_out_of
 from generator.writer import BundleWriter
@@ -194,25 +195,13 @@ class BuiltBundle:
     written: dict[str, str]  # what its writer recorded
 
 
-def _hash_tree(hasher: Any, folder: Path, label: str) -> None:
-    """Every regular file below `folder` (links are never read), by path, size and content."""
-    if not folder.is_dir():
-        return
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.is_symlink() and "__pycache__" not in path.parts:
-            data = path.read_bytes()
-            hasher.update(f"{label}/{path.relative_to(folder).as_posix()}\0{len(data)}\0".encode())
-            hasher.update(data)
-
-
 def shared_inputs(options: BuildOptions) -> str:
     """What every bundle is built from besides its agency: the tool (its code, templates, regimes and
     messages), content/, theme/, mkdocs.yml and the build's options. Not its date: each bundle's
     inputs name what its pages take from the date (render.dated_facts)."""
-    hasher = hashlib.sha256(f"tiepcan {package.tool_version()}\0".encode())
-    _hash_tree(hasher, Path(__file__).parent, "generator")
-    _hash_tree(hasher, options.content_dir, "content")
-    _hash_tree(hasher, options.protected()[0] / "theme", "theme")
+    hasher = hashlib.sha256(f"tiepcan {package.tool_version()}\0{code_digest()}\0".encode())
+    hash_tree(hasher, options.content_dir, "content")
+    hash_tree(hasher, options.protected()[0] / "theme", "theme")
     hasher.update(options.config.read_bytes())
     settings = (options.site_url, options.regime, options.lang)
     hasher.update(json.dumps(settings).encode())
@@ -238,7 +227,7 @@ def site_inputs(options: BuildOptions, shared: str) -> str | None:
     hasher.update(history.revision(options.agencies_dir).encode())
     if options.cms is not None:
         hasher.update(options.cms.read_bytes())
-        _hash_tree(hasher, cms.DECAP_DIST, "cms")
+        hash_tree(hasher, cms.DECAP_DIST, "cms")
     return hasher.hexdigest()
 
 
@@ -268,7 +257,7 @@ def bundle_inputs(shared: str, source: AgencySource, names: dict[str, str], date
     hasher = hashlib.sha256(f"{shared}\0{agency.id}\0".encode())
     hasher.update(json.dumps(dated, sort_keys=True).encode())
     hasher.update(agency.model_dump_json().encode())  # the published data: a comment or an internal entry is not
-    _hash_tree(hasher, source.folder, "folder")
+    hash_tree(hasher, source.folder, "folder")
     hasher.update(json.dumps(names.get(agency.parent) if agency.parent else None).encode())
     return hasher.hexdigest()
 
@@ -362,7 +351,8 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
     unchanged = None if options.force or options.merge_from else _unchanged_site(options.out.resolve(), whole_site)
     if unchanged is not None:
         return unchanged
-    result = check_paths([options.agencies_dir], regimes.regime_ids())
+    check_output(options.out, options.protected())  # refused before anything is written (the cache)
+    result = check_paths([options.agencies_dir], regimes.regime_ids(), RecordCache.beside(options.agencies_dir))
     if not result.ok and not options.keep_going:
         raise InvalidInput(result.diagnostics)
     known = {a.model.id for a in result.usable} | set(result.failed)

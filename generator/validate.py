@@ -14,11 +14,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import json
 import os
 import re
 import types
 import typing
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,10 +27,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from generator import attachments
+from generator.cache import RecordCache, code_digest
 from generator.diagnostics import Diagnostic, display_path
 from generator.i18n import load_messages
 from generator.leakscan import RefusedEntry
-from generator.load import LoadedDocument, Location, load_file
+from generator.load import MAX_FILE_BYTES, LoadedDocument, Location, load_bytes
 from generator.model import Agency, CatalogEntry, ConditionalEntry
 from generator.secrecy import secrecy_mark
 
@@ -112,10 +114,10 @@ def _ignored_files(paths: Iterable[Path]) -> list[Diagnostic]:
     return out
 
 
-def _outside_repository(doc: LoadedDocument) -> list[Diagnostic]:
+def _outside_repository(path: Path) -> list[Diagnostic]:
     """An agency file that is a symlink leaving its folder would publish whatever it points at."""
-    if doc.path.is_symlink() and not doc.path.resolve().is_relative_to(doc.path.parent.resolve()):
-        return [Diagnostic(doc.shown_path, 1, 1, "agency_file_outside")]
+    if path.is_symlink() and not path.resolve().is_relative_to(path.parent.resolve()):
+        return [Diagnostic(display_path(path), 1, 1, "agency_file_outside")]
     return []
 
 
@@ -131,42 +133,116 @@ def links_out_of(folder: Path, root: Path) -> list[Diagnostic]:
     return out
 
 
-def check_paths(paths: Sequence[Path], known_regimes: Iterable[str] = ()) -> ValidationResult:
+def check_paths(
+    paths: Sequence[Path], known_regimes: Iterable[str] = (), cache: RecordCache | None = None
+) -> ValidationResult:
+    """The files of `paths` validated. With a `cache`, a file whose bytes (and name, and the tool) are
+    those of a file valid alone before is not read again: its record is; only the checks that look
+    past its bytes (its folder, across files) run again."""
     files = discover(paths)
     if not files:
         return ValidationResult(diagnostics=[Diagnostic(", ".join(map(str, paths)) or ".", 1, 1, "no_agency_files")])
-
-    def loaded() -> Iterator[LoadedDocument]:  # one file in memory at a time, not the whole folder
-        for path in files:
-            doc = load_file(path)
-            doc.diagnostics.extend(_outside_repository(doc))
-            yield doc
-
-    result = validate_documents(loaded(), known_regimes)
+    result = _validate((_checked_file(path, cache) for path in files), known_regimes)  # one file at a time
+    if cache is not None:
+        cache.prune()
     result.diagnostics = sorted(result.diagnostics + _ignored_files(paths))
     return result
 
 
 def validate_documents(docs: Iterable[LoadedDocument], known_regimes: Iterable[str] = ()) -> ValidationResult:
-    """Each document checked alone, then all of them together. Past its own checks only a summary
-    of each is kept (_summary): at 5,000 agencies the loaded documents and their positions would
-    be most of the memory of a build."""
+    return _validate((_alone(doc) for doc in docs), known_regimes)
+
+
+@dataclass(frozen=True)
+class _Alone:
+    """One file checked alone, a function of its name and bytes only: its own diagnostics, its model
+    (None when it has an error), the entries it must never publish, and its summary (_summary)."""
+
+    diagnostics: list[Diagnostic]
+    model: Agency | None
+    refused: list[RefusedEntry]
+    summary: LoadedDocument
+
+
+def _alone(doc: LoadedDocument) -> _Alone:
+    diagnostics = list(doc.diagnostics)
+    model = _validate_one(doc, diagnostics)
+    if model is not None:
+        diagnostics.extend(_leak_guard(doc, model) + _personal_data(doc))
+    return _Alone(diagnostics, model, _refused_entries(doc), _summary(doc))
+
+
+def _checked_file(path: Path, cache: RecordCache | None) -> _Alone:
+    with path.open("rb") as stream:  # never more than the limit in memory, however large the file
+        raw = stream.read(MAX_FILE_BYTES + 1)
+    outside = _outside_repository(path)
+    key = None if cache is None or outside else cache.key(code_digest(), display_path(path), raw)
+    if key is not None and cache is not None:
+        found = _from_record(path, cache.get(key))
+        if found is not None:
+            return found
+    doc = load_bytes(path, raw)
+    doc.diagnostics.extend(outside)
+    alone = _alone(doc)
+    if key is not None and cache is not None and alone.model is not None:
+        record = _record(alone)
+        again = _from_record(path, json.loads(json.dumps(record)))
+        if again is not None and again.model == alone.model and _record(again) == record:  # JSON gives it back whole
+            cache.put(key, record)
+    return alone
+
+
+def _record(alone: _Alone) -> dict[str, Any]:
+    """`alone` (valid: it has a model) as JSON; read back by _from_record."""
+    assert alone.model is not None
+    summary = alone.summary
+    return {
+        "agency": alone.model.model_dump_json(exclude_unset=True),  # the fields the file gave, as it gave them
+        "diagnostics": [[d.line, d.column, d.code, d.field_path, d.params, d.severity] for d in alone.diagnostics],
+        "refused": [[r.agency_id, r.entry_id, r.title] for r in alone.refused],
+        "data": summary.data,
+        "positions": [[list(loc), *at] for loc, at in summary.positions.items()],
+        "key_positions": [[list(loc), *at] for loc, at in summary.key_positions.items()],
+    }
+
+
+def _from_record(path: Path, record: Any) -> _Alone | None:
+    """A record made by _record, checked as it is read (the model validated again), or None."""
+    try:
+        model = Agency.model_validate_json(record["agency"])
+        shown = display_path(path)
+        diagnostics = [
+            Diagnostic(shown, line, column, code, field, dict(params), severity)
+            for line, column, code, field, params, severity in record["diagnostics"]
+        ]
+        refused = [RefusedEntry(str(a), str(e), str(t)) for a, e, t in record["refused"]]
+        summary = LoadedDocument(
+            path=path,
+            data=record["data"],
+            positions={tuple(loc): (int(line), int(column)) for loc, line, column in record["positions"]},
+            key_positions={tuple(loc): (int(line), int(column)) for loc, line, column in record["key_positions"]},
+        )
+    except (KeyError, TypeError, ValueError):  # ValidationError is a ValueError
+        return None
+    return _Alone(diagnostics, model, refused, summary)
+
+
+def _validate(alones: Iterable[_Alone], known_regimes: Iterable[str]) -> ValidationResult:
+    """Each file checked alone, then against its folder, then all of them together. Past its own
+    checks only a summary of each is kept (_summary): at 5,000 agencies the loaded documents and
+    their positions would be most of the memory of a build."""
     result = ValidationResult()
-    checked: list[LoadedDocument] = []
+    docs: list[LoadedDocument] = []
     valid: list[tuple[LoadedDocument, Agency]] = []
-    for doc in docs:
-        result.diagnostics.extend(doc.diagnostics)
-        model = _validate_one(doc, result.diagnostics)
+    for alone in alones:
+        summary, model = alone.summary, alone.model
+        result.diagnostics.extend(alone.diagnostics)
         if model is not None:
-            result.diagnostics.extend(_leak_guard(doc, model) + _personal_data(doc))
-            result.diagnostics.extend(_check_folder(doc, model) or _check_files(doc, model))
-            result.diagnostics.extend(_page_stems(doc, model))
-        result.refused.extend(_refused_entries(doc))
-        summary = _summary(doc)
-        checked.append(summary)
-        if model is not None:
+            result.diagnostics.extend(_check_folder(summary, model) or _check_files(summary, model))
+            result.diagnostics.extend(_page_stems(summary, model))
             valid.append((summary, model))
-    docs = checked
+        result.refused.extend(alone.refused)
+        docs.append(summary)
     result.diagnostics.extend(_cross_file(docs, valid, set(known_regimes)))
     broken = {d.path for d in result.errors}
     result.usable = [published(model, doc.path) for doc, model in valid if doc.shown_path not in broken]
@@ -178,16 +254,20 @@ def validate_documents(docs: Iterable[LoadedDocument], known_regimes: Iterable[s
 
 
 def _summary(doc: LoadedDocument) -> LoadedDocument:
-    """What the checks across files need of a document: its declared id and where its top fields
-    (and its previous ids) are."""
+    """What the checks of the folder and across files need of a document: its declared id and where
+    its top fields, records, previous ids, pages and `file:` fields are."""
     raw_id = doc.data.get("id") if isinstance(doc.data, dict) else None
     return dataclasses.replace(
         doc,
         data={"id": raw_id} if isinstance(doc.data, dict) else None,
-        positions={loc: at for loc, at in doc.positions.items() if len(loc) <= 1 or loc[0] == "previous_ids"},
+        positions={loc: at for loc, at in doc.positions.items() if _summarised(loc)},
         key_positions={loc: at for loc, at in doc.key_positions.items() if len(loc) <= 1},
         diagnostics=[],
     )
+
+
+def _summarised(loc: Location) -> bool:
+    return len(loc) <= 2 or loc[0] in ("previous_ids", "pages") or loc[-1] == "file"
 
 
 def _declared_id(doc: LoadedDocument) -> str:

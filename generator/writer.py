@@ -75,20 +75,23 @@ class BundleWriter:
         """Every regular file of a previous build of this bundle, as it is: hard-linked (no bytes
         copied; copied where the file system cannot). Symbolic links are not followed or kept:
         tiepcan never writes one, and one could point anywhere."""
-        # ~100 files per bundle, 5,000 bundles: plain strings and one mkdir per folder, not pathlib per file
-        top, root = str(previous), str(self.root)
-        for folder, subfolders, files in os.walk(top, followlinks=False):
-            subfolders[:] = sorted(d for d in subfolders if not os.path.islink(os.path.join(folder, d)))
-            relative = os.path.relpath(folder, top).replace(os.sep, "/")
-            prefix = "" if relative == "." else relative + "/"
-            here = os.path.join(root, relative) if prefix else root
-            os.makedirs(here, exist_ok=True)
-            self._folders.add(Path(here))
-            for name in sorted(files):
-                source = os.path.join(folder, name)
-                if not os.path.islink(source) and os.path.isfile(source):
-                    self._record(prefix + name, stage)
-                    _hard_link(source, os.path.join(here, name))
+        # ~100 files per bundle, 5,000 bundles: plain strings, one mkdir per folder, and the kind of each
+        # entry as the directory listing gives it (no stat per file)
+        todo = [(str(previous), str(self.root), "")]
+        while todo:
+            source, target, prefix = todo.pop()
+            os.makedirs(target, exist_ok=True)
+            self._folders.add(Path(target))
+            with os.scandir(source) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+            for entry in entries:
+                if entry.is_symlink():
+                    continue
+                if entry.is_dir():
+                    todo.append((entry.path, os.path.join(target, entry.name), f"{prefix}{entry.name}/"))
+                elif entry.is_file():
+                    self._record(prefix + entry.name, stage)
+                    _hard_link(entry.path, os.path.join(target, entry.name))
 
 
 def _hard_link(source: str | Path, target: str | Path) -> None:

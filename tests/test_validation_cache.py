@@ -1,0 +1,111 @@
+"""The validation cache (generator/cache.py): a file whose bytes have not changed is not read or
+validated again, and what the validation says is the same with or without the cache."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from generator import load
+from generator import regime as regimes
+from generator.cache import FOLDER, TAG, RecordCache
+from generator.validate import check_paths
+from tests.conftest import AGENCIES, MINIMAL_AGENCY, write_agency
+
+
+def _said(result) -> list[tuple]:
+    """Everything a validation result tells, params and severities included (Diagnostic equality ignores them)."""
+    return [
+        [(d.path, d.line, d.column, d.code, d.field_path, d.params, d.severity) for d in result.diagnostics],
+        [(a.model, a.source, a.withheld) for a in result.usable],
+        result.failed,
+        result.refused,
+    ]
+
+
+def _check(folder, cache):
+    return check_paths([folder], regimes.regime_ids(), cache)
+
+
+WARNED_AND_WITHHELD = """\
+description: Gọi 0912 345 678
+catalog:
+  - id: noi-bo
+    title: Báo cáo nội bộ
+    created: 2024-01-02
+    clause: a
+    forms: [portal]
+    disclosed: 2024-01-05
+    access: internal
+"""
+
+
+@pytest.fixture
+def agencies(tmp_path, monkeypatch):
+    """The demo agencies plus one with a personal-data warning and an internal entry."""
+    folder = tmp_path / "agencies"
+    shutil.copytree(AGENCIES, folder)
+    write_agency(folder, "so-canh-bao", MINIMAL_AGENCY.format(id="so-canh-bao") + WARNED_AND_WITHHELD)
+    monkeypatch.chdir(tmp_path)  # messages name files relative to the working directory
+    return folder
+
+
+def test_a_second_validation_reads_records_not_files_and_says_the_same(agencies, tmp_path, monkeypatch):
+    uncached = _check(agencies, None)
+    first = _check(agencies, RecordCache.beside(agencies))
+    assert any(d.code == "personal_phone" for d in first.diagnostics) and any(a.withheld for a in first.usable)
+    assert first.refused, "the demo withholds entries: their titles must still reach the leak scan"
+    assert (tmp_path / FOLDER / TAG).is_file()
+
+    def no_parsing(*_args):
+        raise AssertionError("an unchanged file was parsed again")
+
+    monkeypatch.setattr("generator.validate.load_bytes", no_parsing)
+    second = _check(agencies, RecordCache.beside(agencies))
+    assert _said(second) == _said(first) == _said(uncached)
+
+
+def test_a_changed_file_is_read_again_and_an_invalid_one_is_never_recorded(agencies, tmp_path, monkeypatch):
+    _check(agencies, RecordCache.beside(agencies))
+    target = agencies / "so-canh-bao.yaml"
+    target.write_text(target.read_text(encoding="utf-8").replace("Sở Thử nghiệm", "Sở Đã sửa"), encoding="utf-8")
+    write_agency(agencies, "so-loi", MINIMAL_AGENCY.format(id="so-loi").replace("kind: department", "kind: khong-co"))
+    parsed = []
+    real = load.load_bytes
+    monkeypatch.setattr("generator.validate.load_bytes", lambda path, raw: parsed.append(path.name) or real(path, raw))
+    for _ in range(2):
+        result = _check(agencies, RecordCache.beside(agencies))
+    assert parsed == ["so-canh-bao.yaml", "so-loi.yaml", "so-loi.yaml"]  # the edit once; the broken file each time
+    assert "so-loi" in result.failed
+    assert [a.model.name for a in result.usable if a.model.id == "so-canh-bao"] == ["Sở Đã sửa"]
+
+
+def test_a_spoiled_record_is_ignored_and_the_file_read_again(agencies, tmp_path):
+    _check(agencies, RecordCache.beside(agencies))
+    records = sorted((tmp_path / FOLDER).glob("*.json"))
+    assert len(records) == len(list(agencies.glob("*.yaml")))
+    records[0].write_text("{ not json", encoding="utf-8")
+    spoiled = json.loads(records[1].read_text(encoding="utf-8"))
+    spoiled["agency"] = json.dumps({"id": "khac", "name": ""})  # fails the model: read back, it is checked again
+    records[1].write_text(json.dumps(spoiled), encoding="utf-8")
+    assert _said(_check(agencies, RecordCache.beside(agencies))) == _said(_check(agencies, None))
+
+
+def test_records_of_removed_files_go_and_a_folder_tiepcan_did_not_make_is_not_touched(agencies, tmp_path):
+    _check(agencies, RecordCache.beside(agencies))
+    before = len(list((tmp_path / FOLDER).glob("*.json")))
+    (agencies / "so-canh-bao.yaml").unlink()
+    (tmp_path / FOLDER / ".x.tmp").write_text("", encoding="utf-8")  # a run killed while writing
+    (tmp_path / FOLDER / "ghi-chu.txt").write_text("", encoding="utf-8")
+    _check(agencies, RecordCache.beside(agencies))
+    left = sorted(p.name for p in (tmp_path / FOLDER).iterdir())
+    assert len([n for n in left if n.endswith(".json")]) == before - 1
+    assert ".x.tmp" not in left and "ghi-chu.txt" in left  # only names a record can have are removed
+
+    theirs = tmp_path / "khac" / FOLDER
+    theirs.mkdir(parents=True)
+    (theirs / "a").write_text("", encoding="utf-8")
+    assert RecordCache.beside(tmp_path / "khac" / "agencies") is None
+    assert sorted(p.name for p in theirs.iterdir()) == ["a"]
