@@ -34,7 +34,7 @@ from generator.model import Agency
 from generator.publish import check_output, made_by_tiepcan, staged
 from generator.render import AgencyRenderer, RenderedBundle, dated_facts, render_portal
 from generator.validate import AgencySource, check_paths, links_out_of
-from generator.writer import BundleWriter
+from generator.writer import BundleWriter, files_of
 
 # The agency data a bundle was built from, as published (no internal entries): what lets a later
 # `--keep-going` build keep this bundle, and list it on the portal, while the agency's file is broken.
@@ -374,8 +374,9 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
     messages = load_messages(options.lang)
     cms_settings = cms.load_settings(options.cms) if options.cms else None
     names = {a.model.id: a.model.name for a in agencies}
+    stay: set[str] = set()  # bundles of the published site kept as they are, where they are
     with (
-        staged(options.out, options.protected()) as staging,
+        staged(options.out, options.protected(), stay) as staging,
         mkdocs_adapter.site_builder(options.config) as builder,
     ):
         chosen_regimes = {
@@ -387,7 +388,9 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
         if cms_settings is not None:
             cms.write_admin(site, cms_settings, messages)
         documents: dict[str, list[str]] = {}
-        bundles: dict[str, BundleWriter] = {}
+        built: dict[str, BundleWriter] = {}
+        renamed = {a.model.id for a in agencies if a.model.previous_ids}
+        files: dict[str, list[str]] = {}  # of the bundles of `renamed` (feeds: redirects from the old ids)
         to_build = []
         builder.shared = staging  # the portal's theme files, written above: bundles link to them
         bundle_builder = _BundleBuilder(options, names, staging, builder)
@@ -408,8 +411,15 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
                 if words is not None:
                     break
             if (kept_as_is and found.is_dir()) or words is not None:
-                bundle = bundles[agency_id] = BundleWriter(staging / agency_id)
-                bundle.keep(found, "kept")  # hard links: the bytes are not copied
+                if found.parent == previous:
+                    stay.add(agency_id)  # not copied, not linked: it stays in the published folder
+                    kept_files = [path for path, _ in files_of(found)] if agency_id in renamed else []
+                else:  # a shard's output: hard-linked in (the bytes are not copied)
+                    bundle = BundleWriter(staging / agency_id)
+                    bundle.keep(found, "kept")
+                    kept_files = list(bundle.written)
+                if agency_id in renamed:
+                    files[agency_id] = kept_files
                 report.reused.append(agency_id)
                 if words is not None:
                     up_to_date.add(agency_id)
@@ -422,10 +432,12 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
                 to_build.append((source, inputs))
         if missing:
             raise MissingFromShards(missing)
-        for done, built in enumerate(_build_bundles(bundle_builder, to_build, options.jobs), start=1):
-            progress(built.agency_id, done, len(to_build))
-            bundles[built.agency_id] = BundleWriter(staging / built.agency_id, built.written)
-            documents[built.agency_id] = built.words
+        for done, made in enumerate(_build_bundles(bundle_builder, to_build, options.jobs), start=1):
+            progress(made.agency_id, done, len(to_build))
+            built[made.agency_id] = BundleWriter(staging / made.agency_id, made.written)
+            if made.agency_id in renamed:
+                files[made.agency_id] = list(made.written)
+            documents[made.agency_id] = made.words
         report.built = [source.model.id for source, _ in to_build]
         report.entries = sum(len(a.model.catalog) + len(a.model.conditional_catalog) for a in agencies)
         index.index_portal([a.model for a in agencies], documents, site, messages)
@@ -435,15 +447,14 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
         supervision.write(
             site, models, options.agencies_dir, options.build_date, messages, options.site_url, kept=report.kept
         )
-        feeds.write_site(
-            site, bundles, [a.model for a in agencies], report.built, options.site_url, options.build_date, messages
-        )
+        feeds.write_site(site, built, files, models, options.site_url, options.build_date, messages)
         titles = [e.title for a in agencies for e in a.model.catalog] + [
             e.title for a in agencies for e in a.model.conditional_catalog
         ]
         # Bundles reused for inputs unchanged (their refused entries included) were scanned when built;
         # kept ones (--agency, --keep-going) were not built from today's data and are read again.
-        leaks = leakscan.scan(staging, result.refused, titles, up_to_date)
+        in_place = {agency_id: previous / agency_id for agency_id in sorted(stay - up_to_date)}
+        leaks = leakscan.scan(staging, result.refused, titles, up_to_date, in_place)
         if leaks:
             raise LeakFound(leaks)
         if whole_site is not None and not report.diagnostics and not report.failed:

@@ -150,23 +150,23 @@ def robots_txt(site_url: str | None) -> str:
 
 def write_site(
     site: BundleWriter,
-    bundles: Mapping[str, BundleWriter],
+    built: Mapping[str, BundleWriter],
+    files: Mapping[str, Collection[str]],
     agencies: Sequence[Agency],
-    built: Collection[str],
     site_url: str | None,
     build_date: dt.date,
     messages: Messages,
 ) -> None:
     """All discovery files for a staged site: feeds of the bundles `built` now (a reused bundle keeps
-    its own), redirects, portal sitemap index and robots.txt."""
+    its own), redirects, portal sitemap index and robots.txt. `files`: the files of each bundle of
+    this site (another shard's has none here: its feed and redirects come with the merge) whose
+    agency has previous ids, the ones redirects are written for."""
     for agency in agencies:
-        bundle = bundles.get(agency.id)
-        if bundle is None:
-            continue  # another shard's bundle: its feed and redirects come with the merge
         if agency.id in built:
-            bundle.write(FEED, atom_feed(agency, build_date, messages, site_url), STAGE)
-        pages = [path for path in bundle.written if path.endswith(".html") and path != layout.NOT_FOUND]
-        write_redirects(site, agency, pages, messages)
+            built[agency.id].write(FEED, atom_feed(agency, build_date, messages, site_url), STAGE)
+        if agency.previous_ids:
+            pages = [p for p in files.get(agency.id, ()) if p.endswith(".html") and p != layout.NOT_FOUND]
+            write_redirects(site, agency, pages, messages)
     if site_url:
         site.write(SITEMAP_INDEX, sitemap_index(site_url, agencies, build_date), STAGE)
     site.write("robots.txt", robots_txt(site_url), STAGE)

@@ -15,7 +15,7 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,13 +76,16 @@ def scan(
     refused: Sequence[RefusedEntry],
     published_titles: Iterable[str] = (),
     unchanged: Collection[str] = (),
+    elsewhere: Mapping[str, Path] = {},
 ) -> list[Leak]:
     """Every output file under `site` checked for the refused entries; returns what was found.
 
     Ids are looked for in their own agency's bundle; titles everywhere, except titles that a
     published entry also carries (their presence proves nothing). `unchanged`: bundles linked in
     from a build of the very same inputs, refused entries included, which that build scanned; they
-    are not read again. A file linked into many bundles (the theme's) is read once for titles.
+    are not read again. `elsewhere`: bundles of the site that are not under `site` (they stay in the
+    published folder), by name, read as if they were. A file linked into many bundles (the theme's)
+    is read once for titles.
     """
     if not refused:
         return []
@@ -93,14 +96,16 @@ def scan(
     owners = {entry.agency_id for entry in refused}
     found_in: dict[tuple[int, int], list[RefusedEntry]] = {}  # titles found, by file (device, inode)
     leaks: list[Leak] = []
-    for path in sorted(p for p in site.rglob("*") if p.is_file() and not p.is_symlink()):
-        relative = path.relative_to(site).parts
+    files = [(p, p.relative_to(site).parts) for p in site.rglob("*")]
+    for name, folder in elsewhere.items():
+        files += [(p, (name, *p.relative_to(folder).parts)) for p in folder.rglob("*")]
+    for path, relative in sorted((f for f in files if f[0].is_file() and not f[0].is_symlink()), key=lambda f: f[1]):
         if len(relative) > 1 and relative[0] in unchanged:
             continue
         stat = path.stat()
         file = (stat.st_dev, stat.st_ino)
         if file in found_in and relative[0] not in owners:  # read before, and no id to look for here
-            leaks += [Leak(path.relative_to(site), entry, "title") for entry in found_in[file]]
+            leaks += [Leak(Path(*relative), entry, "title") for entry in found_in[file]]
             continue
         found_in[file] = []
         for data in _unpacked(path.read_bytes()):
@@ -108,8 +113,8 @@ def scan(
             folded = fold(text)
             for entry in refused:
                 if entry in titles and titles[entry] in folded:
-                    leaks.append(Leak(path.relative_to(site), entry, "title"))
+                    leaks.append(Leak(Path(*relative), entry, "title"))
                     found_in[file].append(entry)
                 elif relative[0] == entry.agency_id and ids[entry].search(text):
-                    leaks.append(Leak(path.relative_to(site), entry, "id"))
+                    leaks.append(Leak(Path(*relative), entry, "id"))
     return sorted(set(leaks), key=lambda leak: (str(leak.path), leak.entry.entry_id, leak.found))

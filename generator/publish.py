@@ -5,6 +5,13 @@ outright leaves only a hidden `.<name>.new-*` folder, removed by the next build.
 instant between moving the old site aside and moving the new one in, it leaves `.<name>.old-*`
 and no `<name>`: the next build puts that old site back before anything else.
 
+A build that keeps some of the published bundles as they are (`stay`: their inputs have not
+changed) does not copy them into the new folder: it swaps in only what it made, entry by entry
+(each one a rename), and moves aside what it no longer publishes. Before the first rename the new
+folder is renamed `.<name>.ready-*` with its plan inside; a build killed during the swap is
+finished by the next one, before anything else. At every instant each entry of the site is either
+the old one or the new one, and the marker file never leaves it.
+
 Publishing replaces the output folder, so it only ever replaces a folder tiepcan wrote: every
 site carries a marker file, and a folder without it must be empty or absent. The project's own
 folders (its root, agencies/, content/, theme/, .git/, and any folder holding one of them) are
@@ -13,6 +20,7 @@ refused outright, so `--out .` or `--out agencies` cannot delete the data.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -21,6 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 MARKER = ".tiepcan-site"
+PLAN = ".tiepcan-swap.json"  # in a `.ready-*` folder: what its swap replaces and what stays
 _MARKER_TEXT = (
     "Thư mục này do tiepcan tạo và được thay thế mỗi lần dựng. / Written by tiepcan; replaced on every build.\n"
 )
@@ -53,18 +62,26 @@ def check_output(out: Path, protected: list[Path]) -> None:
         raise UnsafeOutput("not_made_by_tiepcan", target)
 
 
-def _leftovers(out: Path) -> list[Path]:
-    found = sorted(out.parent.glob(f".{out.name}.new-*")) + sorted(out.parent.glob(f".{out.name}.old-*"))
+def _leftovers(out: Path, *kinds: str) -> list[Path]:
+    found = [
+        path for kind in kinds or ("new", "old", "gone") for path in sorted(out.parent.glob(f".{out.name}.{kind}-*"))
+    ]
     return [p for p in found if p.is_dir() and not p.is_symlink() and made_by_tiepcan(p)]
 
 
 @contextmanager
-def staged(out: Path, protected: list[Path]) -> Iterator[Path]:
+def staged(out: Path, protected: list[Path], stay: set[str] | None = None) -> Iterator[Path]:
     """Yields a new folder next to `out` (holding only the marker); on success it replaces `out`,
-    on any error it is deleted. `protected`: the project root first, then its data folders."""
+    on any error it is deleted. `protected`: the project root first, then its data folders.
+    `stay`: names of `out`'s entries (bundles) to keep as they are, filled in while staging; the
+    new folder then replaces only the entries it holds (and the entries of `out` neither in it nor
+    staying are removed)."""
     check_output(out, protected)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    for ready in _leftovers(out, "ready"):
+        if (ready / PLAN).is_file() and out.is_dir():
+            _swap_entries(out, ready)  # killed during its swap: finished now, as planned
     retired_before = [p for p in _leftovers(out) if p.name.startswith(f".{out.name}.old-")]
     if not out.exists() and retired_before:
         os.replace(retired_before[-1], out)  # killed between the two renames below: put the old site back
@@ -78,10 +95,35 @@ def staged(out: Path, protected: list[Path]) -> Iterator[Path]:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     os.chmod(staging, 0o755)  # mkdtemp makes it private; web servers must read the published folder
-    if out.exists():
+    if stay and out.is_dir():
+        names = sorted(name for name in os.listdir(staging) if name != MARKER)
+        (staging / PLAN).write_text(json.dumps({"new": names, "stay": sorted(stay)}), encoding="utf-8")
+        ready = out.parent / f".{out.name}.ready-{os.getpid()}"
+        os.replace(staging, ready)  # the commit point: from here on a killed build is finished by the next
+        _swap_entries(out, ready)
+    elif out.exists():
         retired = out.parent / f".{out.name}.old-{os.getpid()}"
         os.replace(out, retired)
         os.replace(staging, out)
         shutil.rmtree(retired)
     else:
         os.replace(staging, out)
+
+
+def _swap_entries(out: Path, ready: Path) -> None:
+    """Each entry `ready` holds replaces `out`'s of that name; `out`'s entries neither new nor staying
+    are moved aside; then both leftovers are deleted. Run again after a kill, it finishes the job."""
+    plan = json.loads((ready / PLAN).read_text(encoding="utf-8"))
+    new, stay = set(plan["new"]), set(plan["stay"])
+    gone = Path(tempfile.mkdtemp(prefix=f".{out.name}.gone-", dir=out.parent))
+    (gone / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")  # so that a later build may delete it
+    for name in plan["new"]:
+        if os.path.lexists(ready / name):  # not moved in yet
+            if os.path.lexists(out / name):
+                os.replace(out / name, gone / name)
+            os.replace(ready / name, out / name)
+    for name in sorted(os.listdir(out)):
+        if name not in new and name not in stay and name != MARKER:
+            os.replace(out / name, gone / name)
+    shutil.rmtree(gone)
+    shutil.rmtree(ready)

@@ -75,23 +75,26 @@ class BundleWriter:
         """Every regular file of a previous build of this bundle, as it is: hard-linked (no bytes
         copied; copied where the file system cannot). Symbolic links are not followed or kept:
         tiepcan never writes one, and one could point anywhere."""
-        # ~100 files per bundle, 5,000 bundles: plain strings, one mkdir per folder, and the kind of each
-        # entry as the directory listing gives it (no stat per file)
-        todo = [(str(previous), str(self.root), "")]
-        while todo:
-            source, target, prefix = todo.pop()
-            os.makedirs(target, exist_ok=True)
-            self._folders.add(Path(target))
-            with os.scandir(source) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
-            for entry in entries:
-                if entry.is_symlink():
-                    continue
-                if entry.is_dir():
-                    todo.append((entry.path, os.path.join(target, entry.name), f"{prefix}{entry.name}/"))
-                elif entry.is_file():
-                    self._record(prefix + entry.name, stage)
-                    _hard_link(entry.path, os.path.join(target, entry.name))
+        for path, source in files_of(previous):
+            _hard_link(source, self._claim(path, stage))
+
+
+def files_of(folder: Path) -> Iterator[tuple[str, str]]:
+    """(path relative to `folder`, path) of every regular file below it, in a stable order; symbolic
+    links are neither followed nor given. The kind of each entry is the directory listing's (no stat
+    per file: ~100 files a bundle, 5,000 bundles)."""
+    todo = [(str(folder), "")]
+    while todo:
+        source, prefix = todo.pop()
+        with os.scandir(source) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+        for entry in entries:
+            if entry.is_symlink():
+                continue
+            if entry.is_dir():
+                todo.append((entry.path, f"{prefix}{entry.name}/"))
+            elif entry.is_file():
+                yield prefix + entry.name, entry.path
 
 
 def _hard_link(source: str | Path, target: str | Path) -> None:
