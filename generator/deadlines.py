@@ -28,11 +28,16 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def add_working_days(start: dt.date, count: int) -> dt.date:
-    day = start
-    while count > 0:
+    """The day `count` working days (Monday to Friday) after `start`; `start` when count ≤ 0."""
+    if count <= 0:
+        return start
+    # Any 7 days in a row hold 5 working days; the last 1–5 are stepped, so the result is one.
+    weeks, rest = divmod(count - 1, 5)
+    day, rest = start + dt.timedelta(weeks=weeks), rest + 1
+    while rest > 0:
         day += dt.timedelta(days=1)
         if day.weekday() < _SATURDAY:
-            count -= 1
+            rest -= 1
     return day
 
 

@@ -579,9 +579,12 @@ def compliance_json(report: Report) -> bytes:
         "duties": [
             {"id": d.id, "title": d.title, "basis": d.basis, "kinds": sorted(d.kinds)} for d in report.config.duties
         ],
-        "records": records(report),
     }
-    return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+    # One record a line: still read line by line, and written by json's C encoder (indent makes it
+    # use the Python one, ~1 s at 5,000 agencies).
+    head = json.dumps(document, ensure_ascii=False, indent=1)[:-2]
+    rows = ",\n".join(json.dumps(record, ensure_ascii=False) for record in records(report))
+    return f'{head},\n "records": [\n{rows}\n ]\n}}\n'.encode()
 
 
 def statistics_rows(report: Report) -> list[list[Any]]:

@@ -176,9 +176,10 @@ def _checked_file(path: Path, cache: RecordCache | None) -> _Alone:
     with path.open("rb") as stream:  # never more than the limit in memory, however large the file
         raw = stream.read(MAX_FILE_BYTES + 1)
     outside = _outside_repository(path)
-    key = None if cache is None or outside else cache.key(code_digest(), display_path(path), raw)
+    shown = display_path(path)
+    key = None if cache is None or outside else cache.key(code_digest(), shown, raw)
     if key is not None and cache is not None:
-        found = _from_record(path, cache.get(key))
+        found = _from_record(path, shown, cache.get(key))
         if found is not None:
             return found
     doc = load_bytes(path, raw)
@@ -186,7 +187,7 @@ def _checked_file(path: Path, cache: RecordCache | None) -> _Alone:
     alone = _alone(doc)
     if key is not None and cache is not None and alone.model is not None:
         record = _record(alone)
-        again = _from_record(path, json.loads(json.dumps(record)))
+        again = _from_record(path, shown, json.loads(json.dumps(record)))
         if again is not None and again.model == alone.model and _record(again) == record:  # JSON gives it back whole
             cache.put(key, record)
     return alone
@@ -206,11 +207,11 @@ def _record(alone: _Alone) -> dict[str, Any]:
     }
 
 
-def _from_record(path: Path, record: Any) -> _Alone | None:
-    """A record made by _record, checked as it is read (the model validated again), or None."""
+def _from_record(path: Path, shown: str, record: Any) -> _Alone | None:
+    """A record made by _record for the file `path` (shown as `shown`), checked as it is read (the
+    model validated again), or None."""
     try:
         model = Agency.model_validate_json(record["agency"])
-        shown = display_path(path)
         diagnostics = [
             Diagnostic(shown, line, column, code, field, dict(params), severity)
             for line, column, code, field, params, severity in record["diagnostics"]

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from generator import regime as regimes
 from generator.build import build_all
+from generator.deadlines import add_working_days
 from generator.i18n import load_messages
 from generator.load import load_bytes
 from generator.model import RESERVED_IDS, Agency
@@ -152,3 +153,13 @@ def test_any_valid_agency_builds_and_shows_its_text_literally(agency, tmp_path_f
     for entry in agency.catalog:
         shown = " ".join(page.texts[entry.id].split())
         assert unicodedata.normalize("NFC", " ".join(entry.title.split())) in unicodedata.normalize("NFC", shown)
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=days, count=st.integers(-3, 400))
+def test_working_days_are_counted_as_a_clerk_counts_them_one_by_one(start, count):
+    day, left = start, count
+    while left > 0:  # the definition: each next day from Monday to Friday counts one
+        day += dt.timedelta(days=1)
+        left -= day.weekday() < 5
+    assert add_working_days(start, count) == day
