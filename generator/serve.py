@@ -1,7 +1,7 @@
 """`tiepcan serve`: build, serve on 127.0.0.1, rebuild when inputs change, and tell the truth.
 
-Serves the published folder; because publishing swaps folders atomically, a reader never sees a
-half-built site. Pages are served with one external script that reloads them after each rebuild;
+Serves the published folder; because publishing swaps each folder in whole (generator/publish.py),
+a reader never sees a half-built page. Pages are served with one external script that reloads them after each rebuild;
 while the last build failed, every page is replaced by the list of errors (file, line, column,
 fix), so nobody reviews a stale page believing it is new. Both exist only here, never in `site/`.
 """

@@ -1,0 +1,91 @@
+"""`tiepcan serve` on a province (issue 12, item 8): how long after a clerk saves a file the page is fresh.
+
+Writes a synthetic repository of `--agencies` agencies (bench/scalecorpus.py, default 150: a province),
+starts the real `tiepcan serve` on a free port (from the project root, as a clerk runs it), waits for
+its first build, then `--saves` times: edits one department's first catalog title on disk and polls
+that department's catalog page over HTTP every 20 ms until it shows the new title. Prints each wait
+and the median. Goal: ≤ 2 s.
+
+    .venv/bin/python -m bench.serve
+    .venv/bin/python -m bench.serve --agencies 500 --saves 7
+
+The wait includes serve's debounce (generator/serve.py, 0.5 s: an editor's save is often several
+file events), the rebuild and the swap. The machine's other work counts: measure on a quiet one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import scalecorpus  # noqa: E402
+from bench.scale import BUILD_DATE, changed_agency  # noqa: E402
+from generator import layout  # noqa: E402
+from tests.servers import free_port, wait_until_listening  # noqa: E402
+
+POLL_S = 0.02
+
+
+def _page(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode("utf-8")
+
+
+def _edit(path: Path, marker: str) -> None:
+    """The first catalog title gets `marker` in front, as a clerk's edit would."""
+    text = path.read_text(encoding="utf-8")
+    at = text.index("\n    title: ") + len("\n    title: ")
+    path.write_text(f"{text[:at]}{marker} {text[at:]}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agencies", type=int, default=150)
+    parser.add_argument("--saves", type=int, default=5)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="tiepcan-serve-bench-") as work:
+        agencies, out = Path(work) / "agencies", Path(work) / "site"
+        specs = scalecorpus.write_corpus(agencies, args.agencies)
+        target = changed_agency(specs)
+        port = free_port()
+        command = [sys.executable, "-m", "generator.cli", "serve", "--agencies", str(agencies), "--out", str(out),
+                   "--port", str(port), "--date", BUILD_DATE]
+        started = time.perf_counter()
+        log = (Path(work) / "serve.log").open("w", encoding="utf-8")  # a pipe nobody reads would fill and block it
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True)
+        try:
+            wait_until_listening(port, process, "tiepcan serve", seconds=1800)
+            first = time.perf_counter() - started
+            url = f"http://127.0.0.1:{port}/{target}/{layout.page_url('catalog')}"
+            waits = []
+            for save in range(1, args.saves + 1):
+                marker = f"Sửa-lần-{save}"
+                time.sleep(1.0)  # the previous rebuild's events are over
+                _edit(agencies / f"{target}.yaml", marker)
+                saved = time.perf_counter()
+                while marker not in _page(url):
+                    if time.perf_counter() - saved > 600:
+                        raise TimeoutError(f"the page never showed {marker}")
+                    time.sleep(POLL_S)
+                waits.append(time.perf_counter() - saved)
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+            log.close()
+    print(f"tiepcan serve, {args.agencies} agencies ({scalecorpus.describe(specs)})")
+    print(f"first build and listening: {first:.1f} s")
+    print("save → fresh page, s: " + ", ".join(f"{w:.2f}" for w in waits) + f"; median {statistics.median(waits):.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
