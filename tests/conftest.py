@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import textwrap
 from pathlib import Path
 
@@ -78,3 +79,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         fixtures = set(getattr(item, "fixturenames", ()))
         if item.get_closest_marker("browser") or fixtures & _BUILT_SITE_FIXTURES:
             item.add_marker(pytest.mark.slow)
+
+
+# A module whose first statement of marks is this one marks every test in it slow.
+_SLOW_MODULE = re.compile(r"^pytestmark = \[?pytest\.mark\.slow\b", re.MULTILINE)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Under `-m "not slow"` a module marked slow as a whole is not even imported (none of its tests
+    could run): the fast tier does not pay for importing the browser, hosting and build suites."""
+    if config.option.markexpr.replace(" ", "") != "notslow" or not collection_path.name.startswith("test_"):
+        return None
+    if collection_path.suffix == ".py" and _SLOW_MODULE.search(collection_path.read_text(encoding="utf-8")):
+        return True
+    return None
