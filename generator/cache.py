@@ -6,9 +6,13 @@ At 5,000 agencies reading and validating every file is ~40 s; reading a record b
 The folder (`.tiepcan-cache/` next to the agencies folder, ignored by Git) is tiepcan's: it carries
 the standard cache tag (https://bford.info/cachedir/, so backup tools skip it), and a folder without
 the tag is neither read nor written. It is never published, and may be deleted at any time. Records
-are JSON, checked again by whoever reads them, never pickle: a cache that CI restores from another
-branch must not be able to run code. Each is written whole (a temporary file, then a rename), and
-after a build only the records it used remain.
+are JSON, checked again by whoever reads them, never pickle: a record must not be able to run code.
+Each is written whole (a temporary file, then a rename), and after a build only the records it used
+remain.
+
+Trust: a record's model is what gets published, so the folder is trusted as the working tree is. A
+CI pipeline may keep it between runs of the same protected branch, never restore one that a less
+trusted pipeline (a fork's merge request) could have written.
 """
 
 from __future__ import annotations
