@@ -31,14 +31,13 @@ def add_working_days(start: dt.date, count: int) -> dt.date:
     """The day `count` working days (Monday to Friday) after `start`; `start` when count ≤ 0."""
     if count <= 0:
         return start
-    # Any 7 days in a row hold 5 working days; the last 1–5 are stepped, so the result is one.
-    weeks, rest = divmod(count - 1, 5)
-    day, rest = start + dt.timedelta(weeks=weeks), rest + 1
-    while rest > 0:
-        day += dt.timedelta(days=1)
-        if day.weekday() < _SATURDAY:
-            rest -= 1
-    return day
+    # From a Saturday or Sunday the count goes as from the Friday before. Any 7 days in a row hold
+    # 5 working days; the rest (0–4) crosses one weekend when it goes past Friday.
+    weekday = min(start.weekday(), _SATURDAY - 1)
+    counted_from = start - dt.timedelta(days=start.weekday() - weekday)
+    weeks, rest = divmod(count, 5)
+    days = 7 * weeks + rest + (2 if weekday + rest >= _SATURDAY else 0)
+    return counted_from + dt.timedelta(days=days)
 
 
 @dataclass(frozen=True)
