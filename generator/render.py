@@ -422,18 +422,20 @@ def problem_report(
     entry: CatalogEntry | ConditionalEntry | None = None,
     page_title: str = "",
 ) -> str:
-    """A mailto: link to the complaint address, naming the page (and the entry: its id, title, number)."""
+    """A mailto: link to the complaint address naming the page: the page's names the agency and asks
+    what is wrong and what is right. A catalog row's is short, for a large catalog carries one per row:
+    its subject names the entry's id and title, its body the row's address and what to describe."""
     if entry is not None:
-        url = f"{url}#{entry.id}"
+        subject = messages.text("ui.report_problem.subject_entry", id=entry.id, title=entry.title)
+        body = [
+            messages.text("ui.report_problem.body_page", url=f"{url}#{entry.id}"),
+            "",
+            messages.text("ui.report_problem.body_wrong"),
+        ]
+        return mailto(address, subject, "\n".join(body) + "\n")
     lines = [
         messages.text("ui.report_problem.body_agency", agency=agency.name),
         messages.text("ui.report_problem.body_page", url=url),
-    ]
-    if entry is not None:
-        lines.append(messages.text("ui.report_problem.body_entry", id=entry.id))  # the title is the subject
-        if entry.number:
-            lines.append(messages.text("ui.report_problem.body_number", number=entry.number))
-    lines += [
         "",
         messages.text("ui.report_problem.body_wrong"),
         "",
@@ -441,8 +443,7 @@ def problem_report(
         messages.text("ui.report_problem.body_right"),
         "",
     ]
-    subject = messages.text("ui.report_problem.subject", what=entry.title if entry is not None else page_title)
-    return mailto(address, subject, "\n".join(lines) + "\n")
+    return mailto(address, messages.text("ui.report_problem.subject", what=page_title), "\n".join(lines) + "\n")
 
 
 def catalog_order(agency: Agency, regime: RegimeData) -> list[CatalogEntry]:
