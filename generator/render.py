@@ -82,8 +82,25 @@ def format_date(value: dt.date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
+# ASCII a mailto: header value may carry as it is (RFC 6068's unreserved and delimiters, and the "/" and
+# "?" the URL standard allows in a query); "+", "&", "=", "#", "%", spaces and controls are encoded.
+_MAIL_ASCII = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$'()*,;:@/?")
+
+
+def _mail_char(char: str) -> str:
+    """One character of a mailto: header value. A letter beyond ASCII stays as it is, a URL code point
+    (WHATWG URL: U+00A0 and up, neither surrogate nor noncharacter), which the browser encodes as UTF-8
+    when the link is followed: Vietnamese text then takes a third of the bytes its %XX%XX%XX form does."""
+    point = ord(char)
+    if char in _MAIL_ASCII or (
+        point >= 0xA0 and not 0xD800 <= point <= 0xDFFF and not 0xFDD0 <= point <= 0xFDEF and point & 0xFFFE != 0xFFFE
+    ):
+        return char
+    return quote(char, safe="")
+
+
 def mailto(address: str, subject: str = "", body: str = "") -> str:
-    query = "&".join(f"{k}={quote(v)}" for k, v in (("subject", subject), ("body", body)) if v)
+    query = "&".join(f"{k}={''.join(map(_mail_char, v))}" for k, v in (("subject", subject), ("body", body)) if v)
     return f"mailto:{address}" + (f"?{query}" if query else "")
 
 
