@@ -7,6 +7,7 @@ into the copy (its first lines say what it changes), then update the hash.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import material
@@ -45,3 +46,11 @@ def test_each_copy_tracks_the_installed_original(copy: str):
     assert MATERIAL_VERSION in head, f"theme/{copy} names the release it tracks"
     assert hashlib.sha256((TEMPLATES / original).read_bytes()).hexdigest() == digest, (
         f"Material's {original} changed: port the change into theme/{copy}, then update its hash here")
+
+
+def test_main_defers_the_bundle_the_installed_release_names():
+    """theme/main.html writes Material's scripts block itself, to defer the bundle: it names the file."""
+    bundle = re.search(r"'(assets/javascripts/bundle\.\w+\.min\.js)'", (TEMPLATES / "base.html").read_text("utf-8"))
+    assert bundle, "Material's base.html no longer names its bundle as it did in " + MATERIAL_VERSION
+    tag = f"<script src=\"{{{{ '{bundle[1]}' | url }}}}\" defer></script>"
+    assert tag in (THEME / "main.html").read_text(encoding="utf-8"), f"theme/main.html should write {tag}"
