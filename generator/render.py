@@ -82,8 +82,25 @@ def format_date(value: dt.date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
+# ASCII a mailto: header value may carry as it is (RFC 6068's unreserved and delimiters, and the "/" and
+# "?" the URL standard allows in a query); "+", "&", "=", "#", "%", spaces and controls are encoded.
+_MAIL_ASCII = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$'()*,;:@/?")
+
+
+def _mail_char(char: str) -> str:
+    """One character of a mailto: header value. A letter beyond ASCII stays as it is, a URL code point
+    (WHATWG URL: U+00A0 and up, neither surrogate nor noncharacter), which the browser encodes as UTF-8
+    when the link is followed: Vietnamese text then takes a third of the bytes its %XX%XX%XX form does."""
+    point = ord(char)
+    if char in _MAIL_ASCII or (
+        point >= 0xA0 and not 0xD800 <= point <= 0xDFFF and not 0xFDD0 <= point <= 0xFDEF and point & 0xFFFE != 0xFFFE
+    ):
+        return char
+    return quote(char, safe="")
+
+
 def mailto(address: str, subject: str = "", body: str = "") -> str:
-    query = "&".join(f"{k}={quote(v)}" for k, v in (("subject", subject), ("body", body)) if v)
+    query = "&".join(f"{k}={''.join(map(_mail_char, v))}" for k, v in (("subject", subject), ("body", body)) if v)
     return f"mailto:{address}" + (f"?{query}" if query else "")
 
 
@@ -422,18 +439,20 @@ def problem_report(
     entry: CatalogEntry | ConditionalEntry | None = None,
     page_title: str = "",
 ) -> str:
-    """A mailto: link to the complaint address, naming the page (and the entry: its id, title, number)."""
+    """A mailto: link to the complaint address naming the page: the page's names the agency and asks
+    what is wrong and what is right. A catalog row's is short, for a large catalog carries one per row:
+    its subject names the entry's id and title, its body the row's address and what to describe."""
     if entry is not None:
-        url = f"{url}#{entry.id}"
+        subject = messages.text("ui.report_problem.subject_entry", id=entry.id, title=entry.title)
+        body = [
+            messages.text("ui.report_problem.body_page", url=f"{url}#{entry.id}"),
+            "",
+            messages.text("ui.report_problem.body_wrong"),
+        ]
+        return mailto(address, subject, "\n".join(body) + "\n")
     lines = [
         messages.text("ui.report_problem.body_agency", agency=agency.name),
         messages.text("ui.report_problem.body_page", url=url),
-    ]
-    if entry is not None:
-        lines.append(messages.text("ui.report_problem.body_entry", id=entry.id))  # the title is the subject
-        if entry.number:
-            lines.append(messages.text("ui.report_problem.body_number", number=entry.number))
-    lines += [
         "",
         messages.text("ui.report_problem.body_wrong"),
         "",
@@ -441,8 +460,7 @@ def problem_report(
         messages.text("ui.report_problem.body_right"),
         "",
     ]
-    subject = messages.text("ui.report_problem.subject", what=entry.title if entry is not None else page_title)
-    return mailto(address, subject, "\n".join(lines) + "\n")
+    return mailto(address, messages.text("ui.report_problem.subject", what=page_title), "\n".join(lines) + "\n")
 
 
 def catalog_order(agency: Agency, regime: RegimeData) -> list[CatalogEntry]:

@@ -50,8 +50,12 @@ def lighthouse(urls: list[str], categories: list[str]) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = [json.loads(line) for line in done.stdout.splitlines()]
     for url, result in zip(urls, results, strict=True):
         if result.get("runtimeError"):
-            raise RuntimeError(f"Lighthouse could not audit {url}: {result['runtimeError']}")
+            raise LighthouseRuntimeError(f"Lighthouse could not audit {url}: {result['runtimeError']['code']}")
     return results
+
+
+class LighthouseRuntimeError(RuntimeError):
+    """Lighthouse ran but could not record a page (its runtimeError, e.g. NO_NAVSTART: "run Lighthouse again")."""
 
 
 @dataclass(frozen=True)

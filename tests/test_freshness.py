@@ -138,10 +138,10 @@ def test_each_row_and_each_page_has_a_prefilled_report_link_to_the_complaint_add
     assert len(links) == len(agency.catalog) + 1  # every row (expired too) and the page itself
     assert {to for to, _ in links} == {address}
     by_subject = {query["subject"][0]: query["body"][0] for _, query in links}
-    body = by_subject["Báo lỗi thông tin: Thông báo tuyển dụng đã hết hạn"]
-    assert f"{SITE}so-thu/danh-muc-cong-khai.html#het-han" in body
-    assert "Mã dòng: het-han" in body and "7/TB-STH" in body
-    assert f"{SITE}so-thu/danh-muc-cong-khai.html\n" in by_subject["Báo lỗi thông tin: " + catalog.title]
+    body = by_subject["Báo lỗi: het-han – Thông báo tuyển dụng đã hết hạn"]  # a row's: its id and title
+    assert body.startswith(f"Trang: {SITE}so-thu/danh-muc-cong-khai.html#het-han\n")
+    page = by_subject["Báo lỗi thông tin: " + catalog.title]  # the page's: the agency, the page
+    assert f"{SITE}so-thu/danh-muc-cong-khai.html\n" in page and agency.name in page
     conditional = _mailtos(str(pages[layout.page_url("conditional_catalog")].body))
     assert any("#bi-mat-kd" in query["body"][0] for _, query in conditional)
     for path, page in pages.items():
@@ -154,12 +154,12 @@ def test_each_row_and_each_page_has_a_prefilled_report_link_to_the_complaint_add
 
 
 def test_hostile_titles_stay_inside_the_mail_link(tmp_path):
-    text = AGENCY.replace("Thông báo tuyển dụng đã hết hạn", '"\\"><script>x</script> & a=b?c#d"')
+    text = AGENCY.replace("Thông báo tuyển dụng đã hết hạn", '"\\"><script>x</script> & a=b?c#d +1 %20"')
     pages, _ = _render(tmp_path, dt.date(2026, 3, 1), text)
     body = str(pages[layout.page_url("catalog")].body)
     assert "<script>" not in body
     subjects = [q["subject"][0] for _, q in _mailtos(body)]
-    assert 'Báo lỗi thông tin: "><script>x</script> & a=b?c#d' in subjects
+    assert 'Báo lỗi: het-han – "><script>x</script> & a=b?c#d +1 %20' in subjects  # "+", "%" kept as typed
 
 
 def test_the_feed_says_when_an_entry_was_withdrawn(tmp_path):
