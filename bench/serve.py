@@ -2,7 +2,8 @@
 
 Writes a synthetic repository of `--agencies` agencies (bench/scalecorpus.py, default 150: a province),
 starts the real `tiepcan serve` on a free port (from the project root, as a clerk runs it), waits for
-its first build, then `--saves` times: edits one department's first catalog title on disk and polls
+its first build, then `--saves` times: edits one department's first catalog title on disk (bench.scale's
+edit_title) and polls
 that department's catalog page over HTTP every 20 ms until it shows the new title. Prints each wait
 and the median. Goal: ≤ 2 s.
 
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import scalecorpus  # noqa: E402
-from bench.scale import BUILD_DATE, changed_agency  # noqa: E402
+from bench.scale import BUILD_DATE, changed_agency, edit_title  # noqa: E402
 from generator import layout  # noqa: E402
 from tests.servers import free_port, wait_until_listening  # noqa: E402
 
@@ -38,13 +39,6 @@ POLL_S = 0.02
 def _page(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.read().decode("utf-8")
-
-
-def _edit(path: Path, marker: str) -> None:
-    """The first catalog title gets `marker` in front, as a clerk's edit would."""
-    text = path.read_text(encoding="utf-8")
-    at = text.index("\n    title: ") + len("\n    title: ")
-    path.write_text(f"{text[:at]}{marker} {text[at:]}", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
             for save in range(1, args.saves + 1):
                 marker = f"Sửa-lần-{save}"
                 time.sleep(1.0)  # the previous rebuild's events are over
-                _edit(agencies / f"{target}.yaml", marker)
+                edit_title(agencies / f"{target}.yaml", marker)
                 saved = time.perf_counter()
                 while marker not in _page(url):
                     if time.perf_counter() - saved > 600:

@@ -143,8 +143,14 @@ class LoadedDocument:
 
 
 def load_file(path: Path) -> LoadedDocument:
-    with path.open("rb") as stream:  # never more than the limit in memory, however large the file
-        return load_bytes(path, stream.read(MAX_FILE_BYTES + 1))
+    return load_bytes(path, read_limited(path))
+
+
+def read_limited(path: Path) -> bytes:
+    """The file's bytes, never more than one past the limit in memory, however large the file:
+    load_bytes refuses a file over the limit without having read it all."""
+    with path.open("rb") as stream:
+        return stream.read(MAX_FILE_BYTES + 1)
 
 
 def load_bytes(path: Path, raw: bytes) -> LoadedDocument:

@@ -31,7 +31,7 @@ from generator.cache import RecordCache, code_digest
 from generator.diagnostics import Diagnostic, display_path
 from generator.i18n import load_messages
 from generator.leakscan import RefusedEntry
-from generator.load import MAX_FILE_BYTES, LoadedDocument, Location, load_bytes
+from generator.load import LoadedDocument, Location, load_bytes, read_limited
 from generator.model import Agency, CatalogEntry, ConditionalEntry
 from generator.secrecy import secrecy_mark
 
@@ -173,19 +173,20 @@ def _alone(doc: LoadedDocument) -> _Alone:
 
 
 def _checked_file(path: Path, cache: RecordCache | None) -> _Alone:
-    with path.open("rb") as stream:  # never more than the limit in memory, however large the file
-        raw = stream.read(MAX_FILE_BYTES + 1)
+    raw = read_limited(path)
     outside = _outside_repository(path)
+    if cache is None or outside:  # a file linking out of its folder is never recorded
+        doc = load_bytes(path, raw)
+        doc.diagnostics.extend(outside)
+        return _alone(doc)
     shown = display_path(path)
-    key = None if cache is None or outside else cache.key(code_digest(), shown, raw)
-    if key is not None and cache is not None:
-        found = _from_record(path, shown, cache.get(key))
-        if found is not None:
-            return found
-    doc = load_bytes(path, raw)
-    doc.diagnostics.extend(outside)
-    alone = _alone(doc)
-    if key is not None and cache is not None and alone.model is not None:
+    key = cache.key(code_digest(), shown, raw)
+    record = cache.get(key)
+    found = None if record is None else _from_record(path, shown, record)
+    if found is not None:
+        return found
+    alone = _alone(load_bytes(path, raw))
+    if alone.model is not None:
         record = _record(alone)
         again = _from_record(path, shown, json.loads(json.dumps(record)))
         if again is not None and again.model == alone.model and _record(again) == record:  # JSON gives it back whole
