@@ -11,6 +11,7 @@ trusted Markdown. Nothing here writes a file: stage 4 hands the pages to the sit
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -83,24 +84,28 @@ def format_date(value: dt.date | None) -> str:
 
 
 # ASCII a mailto: header value may carry as it is (RFC 6068's unreserved and delimiters, and the "/" and
-# "?" the URL standard allows in a query); "+", "&", "=", "#", "%", spaces and controls are encoded.
-_MAIL_ASCII = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$'()*,;:@/?")
+# "?" the URL standard allows in a query); "+", "&", "=", "#", "%", spaces and controls are encoded. A
+# letter beyond ASCII stays as it is, a URL code point (WHATWG URL: U+00A0 and up, neither surrogate nor
+# noncharacter), which the browser encodes as UTF-8 when the link is followed: Vietnamese text then takes
+# a third of the bytes its %XX%XX%XX form does.
+_MAIL_ENCODED = re.compile(
+    r"[^-A-Za-z0-9._~!$'()*,;:@/?\u00a0-\ud7ff\ue000-\ufdcf\ufdf0-\ufffd"
+    + "".join(rf"\U{plane:04x}0000-\U{plane:04x}fffd" for plane in range(1, 17))
+    + "]"
+)
 
 
-def _mail_char(char: str) -> str:
-    """One character of a mailto: header value. A letter beyond ASCII stays as it is, a URL code point
-    (WHATWG URL: U+00A0 and up, neither surrogate nor noncharacter), which the browser encodes as UTF-8
-    when the link is followed: Vietnamese text then takes a third of the bytes its %XX%XX%XX form does."""
-    point = ord(char)
-    if char in _MAIL_ASCII or (
-        point >= 0xA0 and not 0xD800 <= point <= 0xDFFF and not 0xFDD0 <= point <= 0xFDEF and point & 0xFFFE != 0xFFFE
-    ):
-        return char
+@functools.cache
+def _mail_encoded(char: str) -> str:
     return quote(char, safe="")
 
 
+def _mail_value(value: str) -> str:
+    return _MAIL_ENCODED.sub(lambda match: _mail_encoded(match.group()), value)
+
+
 def mailto(address: str, subject: str = "", body: str = "") -> str:
-    query = "&".join(f"{k}={''.join(map(_mail_char, v))}" for k, v in (("subject", subject), ("body", body)) if v)
+    query = "&".join(f"{k}={_mail_value(v)}" for k, v in (("subject", subject), ("body", body)) if v)
     return f"mailto:{address}" + (f"?{query}" if query else "")
 
 
@@ -242,6 +247,7 @@ def environment(loader_paths: Iterable[Path], messages: Messages) -> jinja2.Envi
 _MARKDOWN_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#)([^"#]*?)\.md(#[^"]*)?"')
 
 
+@functools.lru_cache(maxsize=64)  # a guide depends on the regime, not the agency: one conversion serves them all
 def trusted_markdown(text: str) -> str:
     """A guide from content/ (project text, not agency data): Markdown with heading ids, links to pages."""
     html = markdown_lib.markdown(

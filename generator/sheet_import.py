@@ -153,6 +153,12 @@ class _Plan:
     removed: list[int] = field(default_factory=list)
     kept: list[int] = field(default_factory=list)
 
+    @property
+    def edits_nothing(self) -> bool:
+        """No entry changed, removed or added: the file stays as it is, byte for byte."""
+        added = any(isinstance(origin, _Match) and origin.index is None for origin in self.origins)
+        return not self.changes and not self.removed and not added
+
 
 def _plan(kind: Kind, existing: list[dict[str, Any]], matches: list[_Match], replace: bool) -> _Plan:
     plan = _Plan()
@@ -272,18 +278,20 @@ def import_sheet(
     plan = _plan(kind, existing, matches, replace)
     failed = {(d.line, d.field_path) for d in sheet.diagnostics if d.severity == "error"}
     planned = _planned_document(doc, kind, plan)
-    checked = validate_documents([planned, *_other_documents(agency_path)], regimes)
+    others = _other_documents(agency_path)
+    checked = validate_documents([planned, *others], regimes)
     result.diagnostics = sorted(result.diagnostics + _on_sheet(checked.diagnostics, doc, kind, plan, sheet, failed))
     if not result.ok:
         return result
 
     original = agency_path.read_text(encoding="utf-8-sig")
-    text = _edited(original, kind, existing, plan)
-    after = validate_documents([load_bytes(agency_path, text.encode("utf-8")), *_other_documents(agency_path)], regimes)
-    own_after = [d for d in after.errors if d.path == doc.shown_path]
-    if own_after:  # what would be written must pass `tiepcan check`; say so rather than write it
-        result.diagnostics = own_after
-        return result
+    text = original if plan.edits_nothing else _edited(original, kind, existing, plan)
+    if not plan.edits_nothing:
+        after = validate_documents([load_bytes(agency_path, text.encode("utf-8")), *others], regimes)
+        own_after = [d for d in after.errors if d.path == doc.shown_path]
+        if own_after:  # what would be written must pass `tiepcan check`; say so rather than write it
+            result.diagnostics = own_after
+            return result
     result.added = [(m.entry_id, m.row.number) for m in plan.origins if isinstance(m, _Match) and m.index is None]
     result.changed = [
         (existing[i]["id"], m.row.number, plan.changes[i])

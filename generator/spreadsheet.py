@@ -38,6 +38,12 @@ from generator.diagnostics import Diagnostic, display_path
 from generator.i18n import Messages
 from generator.model import CatalogEntry, ConditionalEntry
 
+# What a sheet may hold unpacked: a 20,000-row catalog is ~13 MB of worksheet XML. A workbook's parts are
+# checked by the sizes its zip declares before openpyxl reads them (zipfile never inflates a part past its
+# declared size), so a small zip bomb is refused, not unpacked; a CSV file is checked by its size.
+MAX_SHEET_BYTES = 64 * 1024 * 1024
+# A formula cell in worksheet XML, with or without a namespace prefix: <f>, <f t="shared" …/>, <x:f>.
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 HEADER_SEARCH_ROWS = 30  # title rows a clerk puts above the header: a report's name, the agency, a date
 _DATE_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -169,9 +175,16 @@ class _Cells:
 
 def _read_xlsx(path: Path, sheet: Sheet, sheet_name: str | None) -> _Cells | None:
     try:
-        # Two passes: the cached values, and the formulas, to tell a formula nobody computed from a blank.
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+            if sum(part.file_size for part in parts) > MAX_SHEET_BYTES:
+                sheet.problem(1, 1, "sheet_too_large", limit=MAX_SHEET_BYTES // (1024 * 1024))
+                return None
+            sheets = [part for part in parts if part.filename.startswith("xl/worksheets/")]
+            has_formulas = any(_has_formula(archive, part) for part in sheets)
         values = openpyxl.load_workbook(path, data_only=True)
-        formulas = openpyxl.load_workbook(path, data_only=False)
+        # A second pass only if some cell has a formula: to tell a formula nobody computed from a blank.
+        formulas = openpyxl.load_workbook(path, data_only=False) if has_formulas else None
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
         sheet.problem(1, 1, "sheet_unreadable")
         return None
@@ -184,7 +197,7 @@ def _read_xlsx(path: Path, sheet: Sheet, sheet_name: str | None) -> _Cells | Non
         for cell in row:
             if cell.value is not None and cell.value != "":
                 cells.grid.setdefault(cell.row, {})[cell.column] = cell.value
-    for row in formulas[name].iter_rows():
+    for row in formulas[name].iter_rows() if formulas else ():
         for cell in row:
             if cell.data_type == "f" and cells.grid.get(cell.row, {}).get(cell.column) is None:
                 cells.uncomputed.add((cell.row, cell.column))
@@ -198,9 +211,25 @@ def _read_xlsx(path: Path, sheet: Sheet, sheet_name: str | None) -> _Cells | Non
     return cells
 
 
+def _has_formula(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
+    """Whether a worksheet part has a formula cell, read in chunks (a tag may straddle two)."""
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(1 << 20):
+            if _FORMULA.search(tail + chunk):
+                return True
+            tail = chunk[-64:]
+    return False
+
+
 def _read_csv(path: Path, sheet: Sheet, kind: Kind, overrides: dict[str, str]) -> _Cells | None:
+    with path.open("rb") as stream:
+        raw = stream.read(MAX_SHEET_BYTES + 1)
+    if len(raw) > MAX_SHEET_BYTES:
+        sheet.problem(1, 1, "sheet_too_large", limit=MAX_SHEET_BYTES // (1024 * 1024))
+        return None
     try:
-        text = path.read_bytes().decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a BOM
+        text = raw.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a BOM
     except UnicodeDecodeError:
         sheet.problem(1, 1, "sheet_csv_encoding")
         return None

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.load import load_file
+from generator import spreadsheet
 from generator.spreadsheet import KINDS, header_names, normalize, words
 from generator.validate import check_paths
 from tests.conftest import AGENCIES, MINIMAL_AGENCY, write_agency
@@ -240,6 +241,22 @@ def test_formulas_give_their_cached_values_and_one_without_a_value_is_an_error(t
     entries = load_file(agencies / "so-thu.yaml").data["catalog"]
     assert [(e["title"], e["number"]) for e in entries] == [("Kế hoạch số 1", "1/KH-UBND"),
                                                            ("Văn bản số 2 về tiếp cận thông tin", "2/KH-UBND")]
+
+
+def test_a_sheet_too_large_unpacked_is_refused_before_it_is_read(tmp_path, agencies, monkeypatch):
+    monkeypatch.setattr(spreadsheet, "MAX_SHEET_BYTES", 1024 * 1024)  # the mechanism, without writing 64 MB
+    bomb = save(clerk_book([clerk_row(1)]), tmp_path / "bom.xlsx")
+    with zipfile.ZipFile(bomb, "a", compression=zipfile.ZIP_DEFLATED) as archive:  # ~1 KB on disk
+        archive.writestr("xl/worksheets/sheet2.xml", b" " * (spreadsheet.MAX_SHEET_BYTES + 1))
+    assert bomb.stat().st_size < 20_000
+    oversized = tmp_path / "lon.csv"
+    oversized.write_bytes(b"STT,T\xc3\xaan\n" + b" " * spreadsheet.MAX_SHEET_BYTES)
+    before = (agencies / "so-thu.yaml").read_bytes()
+    for sheet, name in ((bomb, "bom.xlsx"), (oversized, "lon.csv")):
+        result = run("import", "catalog", str(sheet), "--agency", "so-thu", "--agencies", str(agencies))
+        assert result.exit_code == 1
+        assert f"{name}:1:A: bảng tính lớn hơn 1 MB khi giải nén" in result.output, result.output
+    assert (agencies / "so-thu.yaml").read_bytes() == before
 
 
 @pytest.mark.parametrize("delimiter", [",", ";"])
