@@ -113,6 +113,9 @@ def _options(only: tuple[str, ...], out: Path, site_url: str | None, agencies_di
     except BadBuildDate as error:
         click.echo(load_messages(lang).text("cli.bad_date_env", value=error.value), err=True)
         sys.exit(2)
+    if not BuildOptions.config.is_file():  # the theme, content/ and the base config are found beside it
+        click.echo(load_messages(lang).text("cli.no_project", config=BuildOptions.config, folder=Path.cwd()), err=True)
+        sys.exit(2)
     return BuildOptions(agencies_dir=agencies_dir, out=out, only=tuple(only), site_url=site_url, regime=regime,
                         build_date=day, keep_going=keep_going, jobs=jobs, force=force, shard=shard, merge_from=merge_from, lang=lang,
                         cms=CMS_CONFIG if CMS_CONFIG.is_file() else None)

@@ -9,6 +9,8 @@ vendored from admin/node_modules (npm ci of admin/package-lock.json); no file co
 from __future__ import annotations
 
 import html
+import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -200,8 +202,14 @@ def load_settings(path: Path) -> dict[str, Any]:
 
 
 def config_text(settings: dict[str, Any], messages: Messages | None = None) -> str:
-    header = "# " + (messages or load_messages()).text("cms.generated") + "\n"
-    return header + yaml.safe_dump(decap_config(settings, messages), allow_unicode=True, sort_keys=False, width=120)
+    return _config_text(json.dumps(settings), messages or load_messages())  # JSON keeps the order: the key and the text
+
+
+@lru_cache(maxsize=8)  # the same settings every build: `tiepcan serve` rebuilds often, in one process
+def _config_text(settings: str, messages: Messages) -> str:
+    header = "# " + messages.text("cms.generated") + "\n"
+    config = decap_config(json.loads(settings), messages)
+    return header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False, width=120)
 
 
 def write_config(root: Path) -> Path:

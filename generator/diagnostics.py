@@ -3,8 +3,10 @@ and a build step's refusal (BuildFailed)."""
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +56,13 @@ _HIDDEN = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 def display_path(path: Path) -> str:
     """Paths relative to the working directory when possible: that is what editors jump to."""
+    return _display_path(path, os.getcwd())
+
+
+@lru_cache(maxsize=65536)  # asked several times per file by every stage: resolving costs system calls
+def _display_path(path: Path, cwd: str) -> str:
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.resolve().relative_to(Path(cwd).resolve()))
     except ValueError:
         return str(path)
 

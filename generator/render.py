@@ -204,9 +204,10 @@ def page(path: str, title: str, body: str, indexed: bool = True) -> RenderedPage
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
-    """Compiled templates kept in memory for every environment of this process: a renderer is made
-    per build (and per test), and compiling the templates costs more than rendering a small bundle.
-    Jinja checks each entry against its template's source checksum, so an edited template recompiles."""
+    """Compiled templates kept in memory for every environment of this process (ours, and the theme's
+    in generator/mkdocs_adapter.py): a renderer is made per build (and per test), `tiepcan serve`
+    builds many times, and compiling templates costs more than rendering a small bundle. Jinja checks
+    each entry against its template's source checksum, so an edited template recompiles."""
 
     def __init__(self) -> None:
         self._code: dict[str, bytes] = {}
@@ -219,13 +220,13 @@ class _CompiledTemplates(jinja2.BytecodeCache):
         self._code[bucket.key] = bucket.bytecode_to_string()
 
 
-_COMPILED = _CompiledTemplates()
+COMPILED_TEMPLATES = _CompiledTemplates()
 
 
 def environment(loader_paths: Iterable[Path], messages: Messages) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in loader_paths]),
-        bytecode_cache=_COMPILED,
+        bytecode_cache=COMPILED_TEMPLATES,
         autoescape=True,  # the safety net; html_text escapes each value first, and only as HTML needs
         finalize=html_text,
         undefined=jinja2.StrictUndefined,

@@ -37,7 +37,7 @@ def write_agency(folder: Path, agency_id: str = "so-thu", text: str | None = Non
 
 
 def build_options(agencies_dir: Path, out: Path, **overrides) -> BuildOptions:
-    return BuildOptions(agencies_dir=agencies_dir, out=out, config=ROOT / "mkdocs.yml",
+    return BuildOptions(agencies_dir=agencies_dir, out=out, config=overrides.pop("config", ROOT / "mkdocs.yml"),
                         content_dir=overrides.pop("content_dir", ROOT / "content"),
                         build_date=overrides.pop("build_date", BUILD_DATE), **overrides)
 

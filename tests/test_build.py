@@ -296,3 +296,18 @@ def test_a_build_of_the_same_inputs_the_same_day_leaves_the_site_as_it_is_withou
         inode = _inode(out / "index.html")
         build_all(changed)
         assert _inode(out / "index.html") != inode, changed  # another day, --force, --agency: a build
+
+
+def test_a_theme_file_added_between_two_builds_of_one_process_is_published(tmp_path: Path):
+    """`tiepcan serve` builds many times in one process: what it keeps of the theme follows theme/."""
+    project, agencies, out = tmp_path / "project", tmp_path / "agencies", tmp_path / "site"
+    project.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(ROOT / "theme", project / "theme")
+    write_agency(agencies, "so-a")
+    options = build_options(agencies, out, config=project / "mkdocs.yml")
+    build_all(options)
+    assert not (out / "so-a" / "assets" / "moi.css").exists()
+    (project / "theme" / "assets" / "moi.css").write_text("/* mới */\n", encoding="utf-8")
+    build_all(options)
+    assert (out / "so-a" / "assets" / "moi.css").read_text(encoding="utf-8") == "/* mới */\n"

@@ -63,3 +63,14 @@ def test_filled_in_template_is_valid(tmp_path):
     text = text.replace('  unit: ""', "  unit: Văn phòng", 1).replace('  request_email: ""', "  request_email: yc@example.gov.vn", 1)
     path.write_text(text, encoding="utf-8")
     assert check_paths([tmp_path]).diagnostics == []
+
+
+def test_build_and_serve_outside_a_repository_say_where_to_run_them(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no mkdocs.yml, content/ or theme/ here
+    for command in (["build", "--agencies", str(AGENCIES)], ["serve", "--agencies", str(AGENCIES)]):
+        result = run(*command)
+        assert result.exit_code == 2, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        assert f"không thấy mkdocs.yml trong thư mục hiện tại ({tmp_path})" in result.output
+        assert "Cách sửa: chuyển vào thư mục gốc của kho" in result.output
+    assert list(tmp_path.iterdir()) == []  # nothing written where it was run
