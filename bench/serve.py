@@ -10,8 +10,9 @@ and the median. Goal: ≤ 2 s.
     .venv/bin/python -m bench.serve
     .venv/bin/python -m bench.serve --agencies 500 --saves 7
 
-The wait includes serve's debounce (generator/serve.py, 0.5 s: an editor's save is often several
-file events), the rebuild and the swap. The machine's other work counts: measure on a quiet one.
+The wait includes serve's settling (generator/serve.py: the files quiet for 0.15 s, since an editor's
+save is often several file events), the rebuild and the swap. The machine's other work counts:
+measure on a quiet one.
 """
 
 from __future__ import annotations

@@ -93,6 +93,23 @@ class RecordCache:
         self._used.add(key)
         return value
 
+    def stamp(self, key: str) -> tuple[int, int, int] | None:
+        """The record's file as it is on disk (inode, size, modification time), or None: a reader that
+        keeps what it read in memory uses its copy only while the file is the one it read."""
+        try:
+            info = (self.folder / f"{key}{_RECORD_SUFFIX}").stat()
+        except OSError:
+            return None
+        return (info.st_ino, info.st_size, info.st_mtime_ns)
+
+    def keep(self, key: str) -> None:
+        """A record this run used without reading it (its reader had it in memory): not pruned."""
+        self._used.add(key)
+
+    @property
+    def used(self) -> frozenset[str]:
+        return frozenset(self._used)
+
     def put(self, key: str, value: Any) -> None:
         data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         try:

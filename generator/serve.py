@@ -29,7 +29,9 @@ from generator.diagnostics import Diagnostic
 from generator.i18n import Messages, load_messages
 from generator.validate import check_paths
 
-_DEBOUNCE_SECONDS = 0.5
+# An editor's save is often several file events (a temporary file, a rename, the folder): a build
+# starts once the files have been quiet this long, or at the latest this long after the first event.
+_QUIET_SECONDS, _MOST_SECONDS = 0.15, 1.0
 # Addresses of serve's own helpers: a folder no build writes (agency ids cannot start with "_").
 _OWN = "/_tiepcan-serve/"
 RELOAD_SCRIPT, STAMP = _OWN + "reload.js", _OWN + "stamp"
@@ -143,6 +145,16 @@ def make_handler(out: Path, current: Callable[[], BuildState], messages: Message
     return Handler
 
 
+def _settle(event: threading.Event) -> None:
+    """Wait for the files to be quiet (see _QUIET_SECONDS); `event` is clear afterwards."""
+    deadline = time.monotonic() + _MOST_SECONDS
+    while True:
+        event.clear()
+        left = deadline - time.monotonic()
+        if left <= 0 or not event.wait(min(_QUIET_SECONDS, left)):
+            return
+
+
 def serve_forever(options: BuildOptions, port: int, run_build: Callable[[BuildOptions], bool]) -> None:
     out = options.out.resolve()
     options = replace(options, site_url=options.site_url or f"http://127.0.0.1:{port}/")
@@ -169,8 +181,7 @@ def serve_forever(options: BuildOptions, port: int, run_build: Callable[[BuildOp
     try:
         while True:
             changed.event.wait()
-            time.sleep(_DEBOUNCE_SECONDS)  # an editor's save is often several events
-            changed.event.clear()
+            _settle(changed.event)
             rebuild()
     except KeyboardInterrupt:
         pass

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pytest
 
 from generator.diagnostics import Diagnostic
 from generator.i18n import load_messages
-from generator.serve import BuildState, error_page
+from generator.serve import BuildState, _settle, error_page
 from tests.conftest import MINIMAL_AGENCY, ROOT, write_agency
 from tests.servers import free_port, wait_until_listening
 
@@ -40,6 +41,26 @@ def serving(agencies: Path, out: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_a_rebuild_waits_for_the_files_to_be_quiet_but_not_for_ever():
+    changed, stop = threading.Event(), threading.Event()
+    changed.set()  # a save
+    _settle(changed)
+    assert not changed.is_set()  # what arrived while settling is part of this build, not the next
+
+    def editor_that_never_stops():
+        while not stop.is_set():
+            changed.set()
+            stop.wait(0.02)
+
+    writer = threading.Thread(target=editor_that_never_stops)
+    writer.start()
+    try:
+        _settle(changed)  # returns: a build still comes, at the latest a second after the first event
+    finally:
+        stop.set()
+        writer.join()
 
 
 def test_the_error_page_escapes_what_it_quotes():

@@ -63,8 +63,22 @@ def test_a_second_validation_reads_records_not_files_and_says_the_same(agencies,
         raise AssertionError("an unchanged file was parsed again")
 
     monkeypatch.setattr("generator.validate.load_bytes", no_parsing)
+    monkeypatch.setattr("generator.validate._SEEN", {})  # another process: what this one read is not there
     second = _check(agencies, RecordCache.beside(agencies))
     assert _said(second) == _said(first) == _said(uncached)
+
+
+def test_in_one_process_a_record_read_once_is_not_read_again_while_its_file_stays(agencies, monkeypatch):
+    first = _check(agencies, RecordCache.beside(agencies))  # `tiepcan serve`: one process, a build per save
+
+    def no_reading(*_args):
+        raise AssertionError("a record this process already read was read again")
+
+    monkeypatch.setattr("generator.validate.load_bytes", no_reading)
+    monkeypatch.setattr(RecordCache, "get", no_reading)
+    again = _check(agencies, RecordCache.beside(agencies))
+    assert _said(again) == _said(first)
+    assert {a.model.id for a in again.usable} == {a.model.id for a in first.usable}
 
 
 def test_a_changed_file_is_read_again_and_an_invalid_one_is_never_recorded(agencies, tmp_path, monkeypatch):
