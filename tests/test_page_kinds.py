@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import unescape
 from pathlib import Path
 
@@ -83,3 +84,14 @@ def test_guides_link_to_built_pages_not_to_markdown_files(rendered):
     pages, _, _ = rendered
     guide = next(p for path, p in pages.items() if path.startswith(f"{layout.SHARED_PAGES}/"))
     assert f'href="../{layout.page_url("catalog")}"' in guide.body and '.md"' not in guide.body
+
+
+def test_a_catalog_cell_starts_with_what_it_says_not_with_a_line_break(rendered):
+    pages, agency, _ = rendered
+    body = str(pages[layout.page_url("catalog")].body)
+    bare = [e.id for e in agency.catalog if not (e.location or e.url or e.file)]
+    assert bare, "the demo has entries with no place, link or file: their cell holds only the report link"
+    assert not re.search(r"<td[^>]*>\s*<br>", body)
+    for entry_id in bare:
+        row = re.search(rf'<tr id="{re.escape(entry_id)}"[^>]*>.*?</tr>', body, re.S)
+        assert row and '<a class="tc-report"' in row.group(), entry_id
