@@ -568,7 +568,8 @@ def _csv(header: Sequence[str], lines: Iterable[Sequence[Any]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel reads the file as UTF-8
 
 
-def compliance_json(report: Report) -> bytes:
+def compliance_json(report: Report, rows: Sequence[dict[str, Any]]) -> bytes:
+    """The report as JSON; `rows`: its records()."""
     document = {
         "report_date": report.date.isoformat(),
         "reporting_year": report.config.reporting_year,
@@ -583,8 +584,8 @@ def compliance_json(report: Report) -> bytes:
     # One record a line: still read line by line, and written by json's C encoder (indent makes it
     # use the Python one, ~1 s at 5,000 agencies).
     head = json.dumps(document, ensure_ascii=False, indent=1)[:-2]
-    rows = ",\n".join(json.dumps(record, ensure_ascii=False) for record in records(report))
-    return f'{head},\n "records": [\n{rows}\n ]\n}}\n'.encode()
+    lines = ",\n".join(json.dumps(record, ensure_ascii=False) for record in rows)
+    return f'{head},\n "records": [\n{lines}\n ]\n}}\n'.encode()
 
 
 def statistics_rows(report: Report) -> list[list[Any]]:
@@ -596,9 +597,10 @@ def statistics_rows(report: Report) -> list[list[Any]]:
 
 def files(report: Report) -> dict[str, bytes]:
     """The machine-readable copies and the report's stylesheet, by name inside bao-cao/."""
+    rows = records(report)
     return {
-        "compliance.csv": _csv(CSV_COLUMNS, ([r[c] for c in CSV_COLUMNS] for r in records(report))),
-        "compliance.json": compliance_json(report),
+        "compliance.csv": _csv(CSV_COLUMNS, ([r[c] for c in CSV_COLUMNS] for r in rows)),
+        "compliance.json": compliance_json(report, rows),
         "statistics.csv": _csv(STATISTICS_COLUMNS, statistics_rows(report)),
         STYLESHEET: resources.files("generator.templates").joinpath("report/bao-cao.css").read_bytes(),
     }
@@ -639,6 +641,7 @@ def _format_date(value: dt.date | None) -> str:
 
 
 @cache
+@cache  # one per process: each page would otherwise compile its templates again
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("generator", "templates/report"),
