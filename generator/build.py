@@ -440,7 +440,8 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
             documents[made.agency_id] = made.words
         report.built = [source.model.id for source, _ in to_build]
         report.entries = sum(len(a.model.catalog) + len(a.model.conditional_catalog) for a in agencies)
-        index.index_portal([a.model for a in agencies], documents, site, messages)
+        published = previous if made_by_tiepcan(previous) else None
+        index.index_portal([a.model for a in agencies], documents, site, messages, published)
         opendata.write_portal(site, [a.model for a in agencies], options.site_url, messages)
         # The supervision report, bao-cao/ (issue 14): standalone pages until they join the theme.
         models = [a.model for a in agencies]

@@ -53,7 +53,7 @@ class BundleWriter:
     def link(self, path: str, source: Path, stage: str) -> None:
         """`source` (a file of this build's site) under a second name: a hard link, or a copy where
         the file system has none."""
-        _hard_link(source, self._claim(path, stage))
+        hard_link(source, self._claim(path, stage))
 
     @contextmanager
     def folder(self, path: str, stage: str) -> Iterator[Path]:
@@ -76,7 +76,7 @@ class BundleWriter:
         copied; copied where the file system cannot). Symbolic links are not followed or kept:
         tiepcan never writes one, and one could point anywhere."""
         for path, source in files_of(previous):
-            _hard_link(source, self._claim(path, stage))
+            hard_link(source, self._claim(path, stage))
 
 
 def files_of(folder: Path) -> Iterator[tuple[str, str]]:
@@ -97,7 +97,7 @@ def files_of(folder: Path) -> Iterator[tuple[str, str]]:
                 yield prefix + entry.name, entry.path
 
 
-def _hard_link(source: str | Path, target: str | Path) -> None:
+def hard_link(source: str | Path, target: str | Path) -> None:
     """A hard link, or a copy where the file system has none."""
     try:
         os.link(source, target)

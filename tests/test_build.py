@@ -311,3 +311,27 @@ def test_a_theme_file_added_between_two_builds_of_one_process_is_published(tmp_p
     (project / "theme" / "assets" / "moi.css").write_text("/* mới */\n", encoding="utf-8")
     build_all(options)
     assert (out / "so-a" / "assets" / "moi.css").read_text(encoding="utf-8") == "/* mới */\n"
+
+
+def test_the_portal_index_is_reused_while_its_records_are_the_same(tmp_path: Path):
+    agencies, out = tmp_path / "agencies", tmp_path / "site"
+    write_agency(agencies, "so-a")
+    write_agency(agencies, "so-b", MINIMAL_AGENCY.format(id="so-b") + 'brand_color: "#1a4d8f"\n')
+    options = build_options(agencies, out)
+    build_all(options)
+    index, entry = out / "pagefind", out / "pagefind" / "pagefind-entry.json"
+    before, inode = _digest(index), _inode(entry)
+
+    # The header's colour: the bundle changes, no word of any search record does, nor the portal index.
+    (agencies / "so-b.yaml").write_text((agencies / "so-b.yaml").read_text(encoding="utf-8").replace(
+        "#1a4d8f", "#1b4e8f"), encoding="utf-8")
+    assert build_all(options).built == ["so-b"]
+    assert _digest(index) == before and _inode(entry) == inode  # linked from the published portal
+
+    (agencies / "so-b.yaml").write_text((agencies / "so-b.yaml").read_text(encoding="utf-8").replace(
+        "name: Sở Thử nghiệm", "name: Sở Khảo sát"), encoding="utf-8")
+    build_all(options)
+    assert _digest(index) != before
+    fresh = tmp_path / "fresh"
+    build_all(build_options(agencies, fresh))
+    assert _digest(fresh / "pagefind") == _digest(index)  # what is reused is what would be made
