@@ -378,21 +378,23 @@ def directory_records(
         a.id: (messages.text(f"ui.kind.{a.kind}"), models[a.parent].name if a.parent in models else None)
         for a in agencies
     }
-    words = {}
-    for a in agencies:
-        names = " ".join(x for x in (a.name, a.short_name, *labels[a.id]) if x)
-        words[a.id] = {
-            **vocabulary([Record(url="", title=names, text=names)]),
-            **dict.fromkeys(documents.get(a.id, ())),
-        }
-    share = Counter(word for agency_words in words.values() for word in agency_words)
+
+    def words_of(agency: Agency) -> dict[str, None]:
+        names = " ".join(x for x in (agency.name, agency.short_name, *labels[agency.id]) if x)
+        return {**vocabulary([Record(url="", title=names, text=names)]), **dict.fromkeys(documents.get(agency.id, ()))}
+
+    # Two passes, each agency's words made again in the second: held for every agency at once they
+    # would be ~5 million dictionary entries at national scale.
+    share: Counter[str] = Counter()
+    for agency in agencies:
+        share.update(words_of(agency).keys())
     limit = max(COMMON_WORD_MIN, int(len(models) * COMMON_WORD_SHARE))
     return [
         directory_record(
             a,
             ancestors_of(a, models),
             *labels[a.id],
-            [w for w in words[a.id] if share[w] <= limit] + scope_words(a, ancestors_of(a, models)),
+            [w for w in words_of(a) if share[w] <= limit] + scope_words(a, ancestors_of(a, models)),
         )
         for a in sorted(agencies, key=lambda a: a.id)
     ]
@@ -409,7 +411,8 @@ def index_portal(
     was made from the same records by the same tool and Pagefind."""
     records = directory_records(agencies, documents, messages)
     hasher = hashlib.sha256(f"{code_digest()}\0{metadata.version('pagefind')}\0".encode())
-    hasher.update(json.dumps([dataclasses.astuple(record) for record in records], ensure_ascii=False).encode())
+    for record in records:  # one at a time: together they are tens of MB at national scale
+        hasher.update(json.dumps(dataclasses.astuple(record), ensure_ascii=False).encode() + b"\0")
     inputs = hasher.hexdigest()
     with writer.folder(INDEX_DIR, STAGE) as target:
         if previous is None or not _reuse(previous / INDEX_DIR, inputs, target):
