@@ -209,7 +209,7 @@ def _checked_file(path: Path, cache: RecordCache | None) -> _Alone:
         again = _from_record(path, shown, json.loads(json.dumps(record)))
         if again is not None and again.model == alone.model and _record(again) == record:  # JSON gives it back whole
             cache.put(key, record)
-            _remember(cache, key, again)
+            _remember(cache, key, alone)  # the copy the build holds anyway, not a second one
     return alone
 
 
