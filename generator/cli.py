@@ -27,6 +27,7 @@ from generator.build import (
     checked_build_date,
     default_build_date,
 )
+from generator.cache import RecordCache
 from generator.cms import CMS_CONFIG, CmsConfigError, vendored
 from generator.diagnostics import BuildFailed, Diagnostic
 from generator.i18n import LANGUAGES, load_messages
@@ -60,7 +61,11 @@ def main() -> None:
 @_lang_option
 def check(paths: tuple[Path, ...], lang: str) -> None:
     """Kiểm tra tệp cơ quan (mặc định: agencies/)."""
-    result = check_paths(list(paths) or [Path("agencies")], regimes.regime_ids())
+    folders = list(paths) or [Path("agencies")]
+    # A whole agencies folder is checked with the build's validation cache (unchanged files are not read
+    # again); a few files are checked without it, which would forget the records of the others.
+    cache = RecordCache.beside(folders[0]) if len(folders) == 1 and folders[0].is_dir() else None
+    result = check_paths(folders, regimes.regime_ids(), cache)
     if not result.ok:
         _report(result.diagnostics, lang)
         sys.exit(1)

@@ -74,3 +74,21 @@ def test_build_and_serve_outside_a_repository_say_where_to_run_them(tmp_path, mo
         assert f"không thấy mkdocs.yml trong thư mục hiện tại ({tmp_path})" in result.output
         assert "Cách sửa: chuyển vào thư mục gốc của kho" in result.output
     assert list(tmp_path.iterdir()) == []  # nothing written where it was run
+
+
+def test_check_of_a_folder_reads_an_unchanged_file_once_and_says_the_same(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_agency(tmp_path / "agencies", "so-a")
+    first = run("check", "agencies")
+    assert first.exit_code == 0 and (tmp_path / ".tiepcan-cache").is_dir()  # the build's cache, beside the folder
+
+    def no_parsing(*_args):
+        raise AssertionError("an unchanged file was parsed again")
+
+    monkeypatch.setattr("generator.validate.load_bytes", no_parsing)
+    again = run("check", "agencies")
+    assert (again.exit_code, again.output) == (first.exit_code, first.output)
+    single = tmp_path / "agencies" / "so-a.yaml"
+    monkeypatch.undo()
+    assert run("check", str(single)).exit_code == 0  # a file alone: no cache, the folder's records kept
+    assert len(list((tmp_path / ".tiepcan-cache").glob("*.json"))) == 1
