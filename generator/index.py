@@ -56,8 +56,9 @@ STAGE = "index"
 # an agency's kind and ancestors are words instead (scope_words), which a query must also contain.
 AGENCY, DOCUMENT = "agency", "doc"
 # What the browser needs from Pagefind's output; its bundled UIs are not used and not published.
-# (The page runs Pagefind with noWorker, so pagefind-worker.js is not needed either.)
-_KEEP = {"pagefind.js", "pagefind-entry.json", "index", "fragment", "filter"}
+# pagefind-worker.js: the search page runs Pagefind in its Web Worker (unpacking the WebAssembly and
+# the index, and searching, off the page's main thread); Pagefind falls back to the page without it.
+_KEEP = {"pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "index", "fragment", "filter"}
 # A word in more than half the agencies does not help choosing agencies, and its postings would be
 # the bulk of the portal index fetched per query; small portals keep every word.
 COMMON_WORD_SHARE, COMMON_WORD_MIN = 0.5, 200

@@ -35,7 +35,7 @@ class _Reader(HTMLParser):
             self.page.lang = values.get("lang")
         for name, value in attrs:
             if value is not None and (tag, name) in FETCHING:
-                if not (tag == "link" and values.get("rel") in ("canonical", "alternate")):
+                if not (tag == "link" and {"canonical", "alternate"} & set((values.get("rel") or "").split())):
                     self.page.fetched.append(value)
         if tag == "a" and values.get("href") is not None:
             self.page.links.append(values["href"])

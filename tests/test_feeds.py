@@ -39,7 +39,7 @@ def test_each_agency_has_an_atom_feed_of_its_catalog_newest_first(demo_site: Pat
     first = entries[0].find(f"{ATOM}link").get("href")
     assert first == f"{DEMO_SITE_URL}bo-mau/danh-muc-cong-khai.html#{entries[0].findtext(f'{ATOM}id').rsplit(':', 1)[1]}"
     page = (demo_site / "bo-mau" / "index.html").read_text(encoding="utf-8")
-    assert '<link rel="alternate" type="application/atom+xml" href="feed.atom">' in page
+    assert '<link rel="alternate feed" type="application/atom+xml" href="feed.atom">' in page
 
 
 def test_the_portal_has_a_sitemap_index_and_robots_txt(demo_site: Path):

@@ -175,6 +175,27 @@ def test_catalog_filter_and_pagefind_search_work_under_the_csp(chromium, server,
     assert problems == []
 
 
+def test_the_search_page_searches_in_pagefinds_worker_under_the_csp(chromium, server, unpacked_bundle):
+    """The shipped search page runs Pagefind in its Web Worker (off the main thread, CSP worker-src
+    'self'); Pagefind would fall back to the page without a word if the worker failed, so that is checked."""
+    page = chromium.new_page()
+    workers: list[str] = []
+    problems: list[str] = []
+    page.on("worker", lambda worker: workers.append(worker.url))
+    page.on("console", lambda m: problems.append(m.text)
+            if "Content Security Policy" in m.text or "Pagefind" in m.text or m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(server + SUB_PATH + "danh-muc-cong-khai.html")
+    word = page.locator("table.tc-catalog tbody tr").first.locator("th").inner_text().split()[-1]
+    page.goto(server + SUB_PATH + "tim-kiem.html?q=" + word)
+    page.wait_for_selector(".tc-search[data-state=done]", timeout=15000)
+    found = page.eval_on_selector_all(".tc-search__documents a", "links => links.map(a => new URL(a.href).pathname)")
+    page.close()
+    assert found and all(path.startswith(SUB_PATH) for path in found)
+    assert workers == [server + SUB_PATH + "pagefind/pagefind-worker.js"]
+    assert problems == []
+
+
 def test_the_sub_path_without_its_final_slash_redirects(server):
     connection = http.client.HTTPConnection(server.removeprefix("http://"))
     connection.request("GET", SUB_PATH.rstrip("/"))

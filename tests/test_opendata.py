@@ -168,6 +168,23 @@ def test_the_organization_block_uses_schema_org_types_and_their_properties(demo_
     assert str(graph.value(contact, SCHEMA.email)) == agency.contact_point.request_email
 
 
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_discovery_links_do_not_make_material_fetch_sitemaps(chromium, demo_url):
+    """Material fetches the sitemap.xml beside every <link rel="alternate"> (rel exactly that), taking
+    it for a language version of the site; the feed's and the catalog's links are not, so nothing is fetched."""
+    page = chromium.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    for path in ["index.html", "bo-mau/index.html", "bo-mau/danh-muc-cong-khai.html"]:
+        page.goto(demo_url + path)
+        page.wait_for_load_state("networkidle")
+    alternates = page.eval_on_selector_all("link[rel~=alternate]", "links => links.map(l => l.getAttribute('href'))")
+    page.close()
+    assert sorted(alternates) == ["catalog.jsonld", "feed.atom"]
+    assert [url for url in requests if url.endswith("sitemap.xml")] == []
+
+
 def test_script_json_cannot_end_its_script_element():
     hostile = {"name": "</script><script>alert(1)</script> & <!-- x -->"}
     text = opendata.script_json(hostile)
@@ -187,8 +204,9 @@ def test_built_pages_link_the_catalogs_and_the_overview_carries_the_organization
             bundle / "huong-dan" / "quyen-tiep-can-thong-tin.html",
         ]:
             source = page.read_text("utf-8")
-            href = re.search(r'<link rel="alternate" type="application/ld\+json" href="([^"]+)"', source)
-            assert href and (page.parent / href[1]).resolve() == (bundle / opendata.CATALOG).resolve(), page
+            link = re.search(r'<link rel="([^"]+)" type="application/ld\+json" href="([^"]+)"', source)
+            assert link and "alternate" in link[1].split(), page  # rel is a set of link types
+            assert (page.parent / link[2]).resolve() == (bundle / opendata.CATALOG).resolve(), page
         blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', (bundle / "index.html").read_text())
         assert len(blocks) == 1, bundle.name
         graph = _schema_graph(json.loads(blocks[0]))

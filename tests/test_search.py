@@ -90,6 +90,7 @@ def test_every_bundle_and_the_portal_have_an_index_and_a_search_page(demo_site: 
         assert (bundle / "tim-kiem.html").is_file(), bundle
         assert (bundle / "pagefind" / "pagefind-entry.json").is_file(), bundle
         assert not (bundle / "pagefind" / "pagefind-ui.js").exists()  # Pagefind's own UIs are not shipped
+        assert (bundle / "pagefind" / "pagefind-worker.js").is_file(), bundle  # the page searches in it
 
 
 def test_search_adds_no_inline_script(demo_site: Path):

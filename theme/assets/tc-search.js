@@ -43,8 +43,9 @@
     if (!engine) {
       status.textContent = text("loading");
       engine = import(indexUrl + "pagefind.js").then(function (pagefind) {
-        // noWorker: search runs on the page, so pagefind-worker.js (41 KB) is never downloaded.
-        return pagefind.options({ basePath: indexUrl, noWorker: true }).then(function () { return pagefind.init(); })
+        // Pagefind runs in its Web Worker (pagefind-worker.js, CSP worker-src 'self'): unpacking the
+        // index and searching do not block the page; if the worker cannot start, it runs on the page.
+        return pagefind.options({ basePath: indexUrl }).then(function () { return pagefind.init(); })
           .then(function () { status.textContent = ""; return pagefind; });
       });
       engine.catch(function () { engine = null; });
