@@ -42,7 +42,7 @@ from generator.cache import code_digest
 from generator.diagnostics import BuildFailed
 from generator.i18n import Messages
 from generator.model import Agency
-from generator.writer import BundleWriter, files_of, hard_link
+from generator.writer import BundleWriter
 
 INDEX_DIR = "pagefind"
 # Beside the portal's index: what it was made from, so that the next build reuses it when that has not
@@ -415,26 +415,20 @@ def index_portal(
     for record in records:  # one at a time: together they are tens of MB at national scale
         hasher.update(json.dumps(dataclasses.astuple(record), ensure_ascii=False).encode() + b"\0")
     inputs = hasher.hexdigest()
+    if previous is not None and _made_from(previous / INDEX_DIR, inputs):
+        writer.keep(previous / INDEX_DIR, STAGE, under=INDEX_DIR)
+        return
     with writer.folder(INDEX_DIR, STAGE) as target:
-        if previous is None or not _reuse(previous / INDEX_DIR, inputs, target):
-            write_index(records, target)
-            (target / PORTAL_RECORD).write_text(json.dumps({"inputs": inputs}) + "\n", encoding="utf-8")
+        write_index(records, target)
+        (target / PORTAL_RECORD).write_text(json.dumps({"inputs": inputs}) + "\n", encoding="utf-8")
 
 
-def _reuse(folder: Path, inputs: str, target: Path) -> bool:
-    """`folder`'s files hard-linked into `target` if its record names `inputs` (symbolic links are
-    neither followed nor kept, as for reused bundles)."""
+def _made_from(folder: Path, inputs: str) -> bool:
+    """Whether the index in `folder` records that it was made from `inputs` (a link is not followed)."""
     record = folder / PORTAL_RECORD
+    if folder.is_symlink() or record.is_symlink():
+        return False
     try:
-        if (
-            folder.is_symlink()
-            or record.is_symlink()
-            or json.loads(record.read_text(encoding="utf-8")) != {"inputs": inputs}
-        ):
-            return False
+        return bool(json.loads(record.read_text(encoding="utf-8")) == {"inputs": inputs})
     except (OSError, ValueError):
         return False
-    for path, source in files_of(folder):
-        (target / path).parent.mkdir(parents=True, exist_ok=True)
-        hard_link(source, target / path)
-    return True

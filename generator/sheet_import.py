@@ -285,8 +285,9 @@ def import_sheet(
         return result
 
     original = agency_path.read_text(encoding="utf-8-sig")
-    text = original if plan.edits_nothing else _edited(original, kind, existing, plan)
+    text = original  # a plan that edits nothing leaves every byte, and was checked above
     if not plan.edits_nothing:
+        text = _edited(original, kind, existing, plan)
         after = validate_documents([load_bytes(agency_path, text.encode("utf-8")), *others], regimes)
         own_after = [d for d in after.errors if d.path == doc.shown_path]
         if own_after:  # what would be written must pass `tiepcan check`; say so rather than write it

@@ -53,7 +53,7 @@ class BundleWriter:
     def link(self, path: str, source: Path, stage: str) -> None:
         """`source` (a file of this build's site) under a second name: a hard link, or a copy where
         the file system has none."""
-        hard_link(source, self._claim(path, stage))
+        _hard_link(source, self._claim(path, stage))
 
     @contextmanager
     def folder(self, path: str, stage: str) -> Iterator[Path]:
@@ -71,12 +71,13 @@ class BundleWriter:
             if file.is_file():
                 self.written[file.relative_to(self.root).as_posix()] = stage
 
-    def keep(self, previous: Path, stage: str) -> None:
-        """Every regular file of a previous build of this bundle, as it is: hard-linked (no bytes
-        copied; copied where the file system cannot). Symbolic links are not followed or kept:
-        tiepcan never writes one, and one could point anywhere."""
+    def keep(self, previous: Path, stage: str, under: str = "") -> None:
+        """Every regular file of a previous build of this bundle (or of its folder `under`), as it is:
+        hard-linked (no bytes copied; copied where the file system cannot). Symbolic links are not
+        followed or kept: tiepcan never writes one, and one could point anywhere."""
+        prefix = f"{under.rstrip('/')}/" if under else ""
         for path, source in files_of(previous):
-            hard_link(source, self._claim(path, stage))
+            _hard_link(source, self._claim(prefix + path, stage))
 
 
 def files_of(folder: Path) -> Iterator[tuple[str, str]]:
@@ -97,7 +98,7 @@ def files_of(folder: Path) -> Iterator[tuple[str, str]]:
                 yield prefix + entry.name, entry.path
 
 
-def hard_link(source: str | Path, target: str | Path) -> None:
+def _hard_link(source: str | Path, target: str | Path) -> None:
     """A hard link, or a copy where the file system has none."""
     try:
         os.link(source, target)
