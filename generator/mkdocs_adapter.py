@@ -22,8 +22,9 @@ import io
 import logging
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,46 @@ def _toc(headings: Sequence[Heading]) -> list[dict[str, Any]]:
     return root
 
 
+class _NavMemo:
+    """theme/partials/nav.html's top-level items, each rendered once per bundle and page folder: an
+    item that neither is nor holds the page being written is the same on every page whose links start
+    from the same folder, and Material's navigation rendered again for every page was a third of a
+    bundle's theme time. Reset for each bundle (the items are that bundle's)."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[str, str, bool], str] = {}
+
+    def reset(self) -> None:
+        self._made.clear()
+
+    def __call__(
+        self, render: Callable[..., str], item: Any, path: str, page: Any, level: int = 1, parent: Any = None
+    ) -> str:
+        if page is None or item.active:  # the page itself, or a section holding it (toc, open toggle)
+            return render(item, path, level, parent)
+        # What mkdocs.utils.get_relative_url makes links relative to: the page's folder. (`path` names
+        # the item's place in the navigation; a parent's state counts with navigation.tabs.)
+        folder, _, name = page.url.rpartition("/")
+        key = (path, folder if "." in name else page.url, bool(parent and parent.active))
+        if key not in self._made:
+            self._made[key] = render(item, path, level, parent)
+        return self._made[key]
+
+
+def _translator(env: Any, language: str) -> Callable[[str], str]:
+    """Material's `lang.t(key)` (its partials/language.html, overridden in theme/) with each string
+    looked up once: Material's three nested macros, each building its whole table again, ran ~20
+    times on every page."""
+    own = env.get_template(f"partials/languages/{language}.html").module
+    fallback = env.get_template("partials/languages/en.html").module
+
+    @cache
+    def translate(key: str) -> str:
+        return str(own.t(key)) or str(fallback.t(key)) or key
+
+    return translate
+
+
 def _nav_item(item: RenderedPage | NavSection) -> dict[str, Any]:
     # MkDocs renders templates without autoescaping: titles from YAML go in escaped, once.
     if isinstance(item, NavSection):
@@ -125,6 +166,9 @@ class SiteBuilder:
         self._base.plugins._current_plugin = "tiepcan"  # File.generated names its maker; no plugin runs here
         self._env = self._base.theme.get_env()  # compiled templates are cached here, across bundles
         self._env.bytecode_cache = COMPILED_TEMPLATES  # and across builds of this process
+        self._nav_memo = _NavMemo()
+        self._env.globals["tc_nav_memo"] = self._nav_memo
+        self._env.globals["tc_translate"] = _translator(self._env, self._base.theme["language"])
         self._theme_files = self._list_theme_files()
 
     def close(self) -> None:
@@ -169,6 +213,7 @@ class SiteBuilder:
 
     def _build(self, bundle: RenderedBundle, site_url: str | None, writer: BundleWriter, extra: dict[str, Any]) -> None:
         config = self._config(bundle, site_url, writer.root, extra)
+        self._nav_memo.reset()
         files = Files([File.generated(config, _source(page), content="") for page in bundle.pages()])
         for asset in bundle.assets:
             files.append(File.generated(config, asset.path, abs_src_path=str(asset.source)))

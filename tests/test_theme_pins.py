@@ -25,6 +25,8 @@ SWITCHING_RULE = ("[data-md-color-switching] *,[data-md-color-switching] :after,
 COPIES = {
     "partials/header.html": ("partials/header.html",
                              "8cf3fb15bcf969ff596649616fd99366b3c31c08d57a86d05308efc16d8fa75f"),
+    "partials/language.html": ("partials/language.html",
+                               "3a44516f305006ac794f51a45ad7b532cf270916d8e92e8c42784e58b2eff0a3"),
     "partials/nav.html": ("partials/nav.html", "af33f6e032f632eb055c365eb5f1a975bf8456152fa768e69a1aad6d470b843f"),
     "partials/nav-item.html": ("partials/nav-item.html",
                                "89895208f22d68ce405a4bcb6649b9150eba5bbb04663a6cb3f93f02daf1d2f7"),
