@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import json
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -149,7 +150,16 @@ def write_catalog(writer: BundleWriter, context: ExportContext) -> None:
         "count": len(records),
         "entries": records,
     }
-    writer.write("catalog.json", json.dumps(document, ensure_ascii=False, indent=1) + "\n", STAGE)
+    writer.write("catalog.json", json_document(document, "entries"), STAGE)
+
+
+def json_document(document: Mapping[str, Any], key: str) -> str:
+    """`document` as JSON for people and programs alike: indented, but with its list `key` last and one
+    item a line, each written by json's C encoder (indent= makes json use its Python encoder: ~30 ms
+    for a 2,000-entry catalog, ~1 s for the supervision report at 5,000 agencies)."""
+    head = json.dumps({k: v for k, v in document.items() if k != key}, ensure_ascii=False, indent=1)
+    items = ",\n".join(json.dumps(item, ensure_ascii=False) for item in document[key])
+    return f"{head[:-2]},\n {json.dumps(key, ensure_ascii=False)}: [\n{items}\n ]\n}}\n"
 
 
 # Stands in for the agency's name in a form's shared Word document (letters only: written as it is).

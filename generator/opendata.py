@@ -21,7 +21,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from generator import attachments, layout
+from generator import attachments, export, layout
 from generator.i18n import Messages
 from generator.model import Agency, CatalogEntry, Condition, ConditionalEntry
 from generator.regime import RegimeData
@@ -242,10 +242,6 @@ def script_json(data: Any) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def _document(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
-
-
 def write_agency(
     writer: BundleWriter,
     agency: Agency,
@@ -253,8 +249,10 @@ def write_agency(
     bundle_url: str | None,
     messages: Messages,
 ) -> None:
-    writer.write(CATALOG, _document(agency_catalog(agency, regime, bundle_url, messages)), STAGE)
+    writer.write(
+        CATALOG, export.json_document(agency_catalog(agency, regime, bundle_url, messages), "dcat:dataset"), STAGE
+    )
 
 
 def write_portal(writer: BundleWriter, agencies: Iterable[Agency], site_url: str | None, messages: Messages) -> None:
-    writer.write(CATALOG, _document(portal_catalog(agencies, site_url, messages)), STAGE)
+    writer.write(CATALOG, export.json_document(portal_catalog(agencies, site_url, messages), "dcat:catalog"), STAGE)
