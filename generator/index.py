@@ -22,7 +22,6 @@ import json
 import multiprocessing.util
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 import unicodedata
@@ -279,7 +278,7 @@ class _Service:
             [str(_pagefind()), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
         )
         self.last_id = 0
-        self.pending = b""
+        self.pending = bytearray()
         # Closed and waited for when its process ends (a pool worker too): no Pagefind process is left
         # behind, and its CPU time counts in the build's (/usr/bin/time, bench/scale.py).
         multiprocessing.util.Finalize(self, self.close, exitpriority=10)
@@ -301,12 +300,14 @@ class _Service:
             self.process.stdin.write(base64.b64encode(request) + b",")
             self.process.stdin.flush()
             while True:
-                while b"," not in self.pending:
+                searched = 0  # an answer with an index's files is megabytes: each byte is looked at once
+                while (end := self.pending.find(b",", searched)) < 0:
+                    searched = len(self.pending)
                     chunk = os.read(self.process.stdout.fileno(), 1 << 20)  # what has arrived, at once
                     if not chunk:
                         raise IndexFailed(["pagefind --service stopped"])
                     self.pending += chunk
-                message, self.pending = self.pending.split(b",", 1)
+                message, self.pending = self.pending[:end], self.pending[end + 1 :]
                 answer: dict[str, Any] = json.loads(base64.b64decode(message))
                 if answer.get("message_id") in (self.last_id, None):
                     break
@@ -328,28 +329,56 @@ def _service() -> _Service:
     return service
 
 
-def write_index(records: Sequence[Record], target: Path) -> None:
-    """Pagefind over `records` into `target` (a new folder): the records as small HTML files, one
-    index of the build's Pagefind service over them, its output kept as the browser needs it."""
+def index_files(records: Sequence[Record]) -> list[tuple[str, bytes]]:
+    """Pagefind over `records`: the files the browser needs, by path inside the index folder. The
+    records go to Pagefind as small HTML files; its output comes back through the build's Pagefind
+    service, not as files: of the ~20 it would write per index, ~10 (its bundled UIs, ~430 KB) are
+    not published."""
     service = _service()
     with tempfile.TemporaryDirectory(prefix="tiepcan-index-") as work:
-        source = Path(work) / "records"
-        source.mkdir()
         for number, record in enumerate(records):
-            (source / f"{number:07d}.html").write_text(_record_html(record), encoding="utf-8")
-        output = Path(work) / "out"
+            (Path(work) / f"{number:07d}.html").write_text(_record_html(record), encoding="utf-8")
         index_id = service.ask({"type": "NewIndex", "config": {"force_language": "vi"}})["index_id"]
         try:
-            service.ask({"type": "AddDir", "index_id": index_id, "path": str(source)})
-            service.ask({"type": "WriteFiles", "index_id": index_id, "output_path": str(output)})
+            service.ask({"type": "AddDir", "index_id": index_id, "path": work})
+            answer = service.ask({"type": "GetFiles", "index_id": index_id})
         finally:
             service.ask({"type": "DeleteIndex", "index_id": index_id})
-        if target.exists():
-            shutil.rmtree(target)
-        target.mkdir(parents=True)
-        for item in sorted(output.iterdir()):
-            if item.name in _KEEP or item.suffix in {".pf_meta", ".pagefind"}:
-                shutil.move(str(item), target / item.name)
+    files = []
+    for file in answer["files"]:
+        path = str(file["path"])
+        top, _, rest = path.partition("/")
+        if top in _KEEP or (not rest and top.endswith((".pf_meta", ".pagefind"))):
+            files.append((path, base64.b64decode(file["content"])))
+    return sorted(files)
+
+
+# Pagefind's script, worker and WebAssembly: the same bytes in every index one Pagefind version
+# writes, so a bundle links the copy this process last wrote (~155 KB a bundle not written again).
+_SAME_EVERYWHERE = re.compile(r"pagefind\.js|pagefind-worker\.js|wasm\.[\w-]+\.pagefind")
+_written_once: dict[str, Path] = {}
+
+
+def write_index(records: Sequence[Record], writer: BundleWriter) -> None:
+    """The index of `records` into the writer's pagefind/ folder."""
+    for path, data in index_files(records):
+        name = f"{INDEX_DIR}/{path}"
+        shared = _SAME_EVERYWHERE.fullmatch(path) is not None
+        earlier = _written_once.get(path) if shared else None
+        if earlier is not None and _holds(earlier, data):
+            writer.link(name, earlier, STAGE)
+            continue
+        writer.write(name, data, STAGE)
+        if shared:
+            _written_once[path] = writer.root / name
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether `path` is still a regular file with these bytes (a later build may have replaced it)."""
+    try:
+        return not path.is_symlink() and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def ancestors_of(agency: Agency, models: dict[str, Agency]) -> list[str]:
@@ -364,8 +393,7 @@ def ancestors_of(agency: Agency, models: dict[str, Agency]) -> list[str]:
 def index_agency(agency: Agency, writer: BundleWriter, pages: Mapping[str, tuple[str, str]] | None) -> list[Record]:
     """The bundle's index; without `pages`, of the catalog alone (benchmarks)."""
     records = agency_records(agency, pages)
-    with writer.folder(INDEX_DIR, STAGE) as target:
-        write_index(records, target)
+    write_index(records, writer)
     return records
 
 
@@ -418,9 +446,8 @@ def index_portal(
     if previous is not None and _made_from(previous / INDEX_DIR, inputs):
         writer.keep(previous / INDEX_DIR, STAGE, under=INDEX_DIR)
         return
-    with writer.folder(INDEX_DIR, STAGE) as target:
-        write_index(records, target)
-        (target / PORTAL_RECORD).write_text(json.dumps({"inputs": inputs}) + "\n", encoding="utf-8")
+    write_index(records, writer)
+    writer.write(f"{INDEX_DIR}/{PORTAL_RECORD}", json.dumps({"inputs": inputs}) + "\n", STAGE)
 
 
 def _made_from(folder: Path, inputs: str) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from generator.diagnostics import BuildFailed
@@ -54,22 +53,6 @@ class BundleWriter:
         """`source` (a file of this build's site) under a second name: a hard link, or a copy where
         the file system has none."""
         _hard_link(source, self._claim(path, stage))
-
-    @contextmanager
-    def folder(self, path: str, stage: str) -> Iterator[Path]:
-        """A folder a tool fills on its own (the search indexer): it must be new, and what the tool
-        wrote into it is recorded as written by `stage`."""
-        prefix = path.rstrip("/") + "/"
-        if any(written.startswith(prefix) for written in self.written):
-            raise WriteRefused([f"{stage}: {path}/ already holds files another stage wrote"])
-        target = self._claim(path, stage)
-        del self.written[path]  # the folder itself is not a file
-        if target.exists():
-            raise WriteRefused([f"{stage}: {path}/ exists already"])
-        yield target
-        for file in sorted(target.rglob("*")):
-            if file.is_file():
-                self.written[file.relative_to(self.root).as_posix()] = stage
 
     def keep(self, previous: Path, stage: str, under: str = "") -> None:
         """Every regular file of a previous build of this bundle (or of its folder `under`), as it is:

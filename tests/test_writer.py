@@ -28,21 +28,6 @@ def test_a_path_outside_the_bundle_is_refused(tmp_path: Path, path: str):
     assert not (tmp_path / "escape.html").exists()
 
 
-def test_a_tool_folder_must_be_new_and_its_files_are_recorded(tmp_path: Path):
-    writer = BundleWriter(tmp_path)
-    with writer.folder("pagefind", "index") as target:
-        target.mkdir()
-        (target / "pagefind.js").write_text("//", encoding="utf-8")
-    assert writer.written == {"pagefind/pagefind.js": "index"}
-    with pytest.raises(WriteRefused):
-        with writer.folder("pagefind", "index"):
-            pass
-    writer.write("tep/a.pdf", b"%PDF", "theme")
-    with pytest.raises(WriteRefused, match="tep/ already holds"):
-        with writer.folder("tep", "index"):
-            pass
-
-
 def test_keeping_a_previous_bundle_copies_its_files_but_no_link(tmp_path: Path):
     previous = tmp_path / "old"
     (previous / "tep").mkdir(parents=True)
