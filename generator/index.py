@@ -137,6 +137,8 @@ class Record:
     kind: str = DOCUMENT
 
     def indexed_text(self) -> str:
+        if self.kind == AGENCY:  # words of indexed texts already (directory_records): expanded, folded, once each
+            return self.text
         return _indexed_text(self.title, self.text)
 
 
