@@ -128,6 +128,10 @@ class BuildOptions:
     force: bool = False  # rebuild every bundle, even those whose inputs have not changed
     shard: tuple[int, int] | None = None  # (i, n): build only the 1/n of the bundles in_shard() gives i
     merge_from: tuple[Path, ...] = ()  # shard outputs: every bundle is taken from them, none is built
+    # `tiepcan serve`'s first pass after a save: only the bundles whose inputs changed are built and
+    # swapped in, and the portal and everything portal-wide stay as published until the full build
+    # that follows (a first build, with nothing published yet, is a full one).
+    bundles_first: bool = False
 
     def protected(self) -> list[Path]:
         """The project root first, then the folders no output may replace, sit in or contain."""
@@ -216,7 +220,7 @@ def site_inputs(options: BuildOptions, shared: str) -> str | None:
     out (the report's history), and the web editor's settings and files. Not modification times
     (the record must be the same in every clone): without Git, a file touched but not changed keeps
     the report's earlier dates until something else changes."""
-    if options.only or options.shard:
+    if options.only or options.shard or options.bundles_first:
         return None
     hasher = hashlib.sha256(f"{shared}\0{options.build_date.isoformat()}\0{options.keep_going}\0".encode())
     for path in sorted(options.agencies_dir.rglob("*")):
@@ -283,8 +287,8 @@ def _interned(words: Iterable[Any]) -> list[str]:
 
 
 class _BundleBuilder:
-    """Stages 3–6 for one agency at a time: render, site builder, export, index, records. One per
-    process: a worker makes its own (the template environments inside are not shared)."""
+    """Stages 3–7 for one agency at a time: render, site builder, export, index, its feed, records.
+    One per process: a worker makes its own (the template environments inside are not shared)."""
 
     def __init__(
         self,
@@ -312,6 +316,7 @@ class _BundleBuilder:
         )
         export.write_all(bundle, export.ExportContext(agency, chosen.data, self.messages, bundle_url))
         opendata.write_agency(bundle, agency, chosen.data, bundle_url, self.messages)
+        feeds.write_bundle(bundle, agency, options.build_date, self.messages, options.site_url)
         words = list(index.vocabulary(index.index_agency(agency, bundle, _page_texts(rendered))))
         bundle.write(SEARCH_WORDS, json.dumps(words, ensure_ascii=False) + "\n", "index")
         package.write_build_record(bundle, agency.id, chosen.id, options.build_date, inputs)
@@ -382,6 +387,7 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
     cms_settings = cms.load_settings(options.cms) if options.cms else None
     names = {a.model.id: a.model.name for a in agencies}
     stay: set[str] = set()  # bundles of the published site kept as they are, where they are
+    portal_wide = not (options.bundles_first and made_by_tiepcan(previous))
     with (
         staged(options.out, options.protected(), stay) as staging,
         mkdocs_adapter.site_builder(options.config) as builder,
@@ -390,12 +396,12 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
             a.model.id: regimes.select(options.build_date, a.model.regime or options.regime) for a in agencies
         }
         site = BundleWriter(staging)
-        portal = render_portal(list(agencies), chosen_regimes, messages, options.build_date)
-        builder.build(portal, layout.bundle_url(options.site_url), site, _theme_values(messages, portal, None))
-        if cms_settings is not None:
+        if portal_wide:
+            portal = render_portal(list(agencies), chosen_regimes, messages, options.build_date)
+            builder.build(portal, layout.bundle_url(options.site_url), site, _theme_values(messages, portal, None))
+        if cms_settings is not None and portal_wide:
             cms.write_admin(site, cms_settings, messages)
         documents: dict[str, list[str]] = {}
-        built: dict[str, BundleWriter] = {}
         renamed = {a.model.id for a in agencies if a.model.previous_ids}
         files: dict[str, list[str]] = {}  # of the bundles of `renamed` (feeds: redirects from the old ids)
         to_build = []
@@ -441,21 +447,21 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
             raise MissingFromShards(missing)
         for done, made in enumerate(_build_bundles(bundle_builder, to_build, options.jobs), start=1):
             progress(made.agency_id, done, len(to_build))
-            built[made.agency_id] = BundleWriter(staging / made.agency_id, made.written)
             if made.agency_id in renamed:
                 files[made.agency_id] = list(made.written)
             documents[made.agency_id] = _interned(made.words)
         report.built = [source.model.id for source, _ in to_build]
         report.entries = sum(len(a.model.catalog) + len(a.model.conditional_catalog) for a in agencies)
-        published = previous if made_by_tiepcan(previous) else None
-        index.index_portal([a.model for a in agencies], documents, site, messages, published)
-        opendata.write_portal(site, [a.model for a in agencies], options.site_url, messages)
-        # The supervision report, bao-cao/ (issue 14): standalone pages until they join the theme.
         models = [a.model for a in agencies]
-        supervision.write(
-            site, models, options.agencies_dir, options.build_date, messages, options.site_url, kept=report.kept
-        )
-        feeds.write_site(site, built, files, models, options.site_url, options.build_date, messages)
+        if portal_wide:
+            published = previous if made_by_tiepcan(previous) else None
+            index.index_portal(models, documents, site, messages, published)
+            opendata.write_portal(site, models, options.site_url, messages)
+            # The supervision report, bao-cao/ (issue 14): standalone pages until they join the theme.
+            supervision.write(
+                site, models, options.agencies_dir, options.build_date, messages, options.site_url, kept=report.kept
+            )
+            feeds.write_site(site, files, models, options.site_url, options.build_date, messages)
         titles = [e.title for a in agencies for e in a.model.catalog] + [
             e.title for a in agencies for e in a.model.conditional_catalog
         ]
@@ -465,6 +471,8 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
         leaks = leakscan.scan(staging, result.refused, titles, up_to_date, in_place)
         if leaks:
             raise LeakFound(leaks)
+        if not portal_wide:  # everything published but the bundles just built stays as it is
+            stay.update(name for name in os.listdir(previous) if name not in report.built)
         if whole_site is not None and not report.diagnostics and not report.failed:
             site.write(SITE_RECORD, _site_record(whole_site, report), "build")
     return report

@@ -148,22 +148,25 @@ def robots_txt(site_url: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_bundle(
+    bundle: BundleWriter, agency: Agency, build_date: dt.date, messages: Messages, site_url: str | None
+) -> None:
+    """The bundle's own feed, written with the bundle (a reused bundle keeps its own)."""
+    bundle.write(FEED, atom_feed(agency, build_date, messages, site_url), STAGE)
+
+
 def write_site(
     site: BundleWriter,
-    built: Mapping[str, BundleWriter],
     files: Mapping[str, Collection[str]],
     agencies: Sequence[Agency],
     site_url: str | None,
     build_date: dt.date,
     messages: Messages,
 ) -> None:
-    """All discovery files for a staged site: feeds of the bundles `built` now (a reused bundle keeps
-    its own), redirects, portal sitemap index and robots.txt. `files`: the files of each bundle of
-    this site (another shard's has none here: its feed and redirects come with the merge) whose
-    agency has previous ids, the ones redirects are written for."""
+    """The portal's discovery files for a staged site: redirects, sitemap index and robots.txt.
+    `files`: the files of each bundle of this site (another shard's has none here: its redirects
+    come with the merge) whose agency has previous ids, the ones redirects are written for."""
     for agency in agencies:
-        if agency.id in built:
-            built[agency.id].write(FEED, atom_feed(agency, build_date, messages, site_url), STAGE)
         if agency.previous_ids:
             pages = [p for p in files.get(agency.id, ()) if p.endswith(".html") and p != layout.NOT_FOUND]
             write_redirects(site, agency, pages, messages)

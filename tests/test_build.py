@@ -335,3 +335,39 @@ def test_the_portal_index_is_reused_while_its_records_are_the_same(tmp_path: Pat
     fresh = tmp_path / "fresh"
     build_all(build_options(agencies, fresh))
     assert _digest(fresh / "pagefind") == _digest(index)  # what is reused is what would be made
+
+
+def _file_bytes(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_serve_swaps_in_a_changed_bundle_before_the_portal_then_the_full_build_catches_up(tmp_path: Path):
+    """`tiepcan serve` after a save: first the bundles whose inputs changed (the clerk's page is fresh),
+    the portal as it was; then the full build, which gives what a build from scratch gives."""
+    agencies, site = tmp_path / "agencies", tmp_path / "site"
+    edited = write_agency(agencies, "so-thu")
+    write_agency(agencies, "so-khac")
+    build_all(build_options(agencies, site))
+    before = _file_bytes(site)
+    edited.write_text(MINIMAL_AGENCY.format(id="so-thu").replace("name: Sở Thử nghiệm", "name: Sở Đã Đổi Tên"),
+                      encoding="utf-8")
+
+    first = build_all(build_options(agencies, site, bundles_first=True))
+    assert first.built == ["so-thu"] and first.reused == ["so-khac"]
+    now = _file_bytes(site)
+    assert "Sở Đã Đổi Tên" in (site / "so-thu" / "index.html").read_text(encoding="utf-8")
+    assert {path: data for path, data in now.items() if not path.startswith("so-thu/")} == {
+        path: data for path, data in before.items() if not path.startswith("so-thu/")}  # the portal as it was
+
+    build_all(build_options(agencies, site))
+    assert "Sở Đã Đổi Tên" in (site / "index.html").read_text(encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    build_all(build_options(agencies, fresh))
+    assert _file_bytes(site) == _file_bytes(fresh)
+
+
+def test_with_nothing_published_the_first_pass_builds_the_whole_site(tmp_path: Path):
+    agencies = tmp_path / "agencies"
+    write_agency(agencies, "so-thu")
+    build_all(build_options(agencies, tmp_path / "site", bundles_first=True))
+    assert (tmp_path / "site" / "index.html").is_file() and (tmp_path / "site" / "pagefind" / "pagefind.js").is_file()

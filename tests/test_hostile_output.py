@@ -281,9 +281,7 @@ def test_the_feed_stays_well_formed_whatever_the_text(tmp_path: Path):
     agency = _exported_agency({"number": "305/KH"}, name=f"Sở{NOT_XML} Thử", title=f"Kế{NOT_XML} hoạch",
                               summary=f"Tóm{NOT_XML} tắt")
     site = tmp_path / "site"
-    built = {agency.id: BundleWriter(site / agency.id)}
-    feeds.write_site(BundleWriter(site), built, {}, [agency], "https://stp.example.gov.vn/", BUILD_DATE,
-                     load_messages("vi"))
+    feeds.write_bundle(BundleWriter(site / agency.id), agency, BUILD_DATE, load_messages("vi"), "https://stp.example.gov.vn/")
     atom = "{http://www.w3.org/2005/Atom}"
     feed = ET.parse(site / "so-thu" / feeds.FEED).getroot()
     assert feed.findtext(f"{atom}author/{atom}name") == "Sở Thử"
