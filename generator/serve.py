@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import EVENT_TYPE_CLOSED_NO_WRITE, EVENT_TYPE_OPENED, FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from generator import layout
@@ -36,6 +36,8 @@ _QUIET_SECONDS, _MOST_SECONDS = 0.15, 1.0
 _OWN = "/_tiepcan-serve/"
 RELOAD_SCRIPT, STAMP = _OWN + "reload.js", _OWN + "stamp"
 _UNTOUCHED = ("/admin/",)  # the web editor: a rebuild must not reload it under a clerk's typing
+# A file opened and closed unchanged (each build reads every agency file) is no reason to build again.
+_READ_ONLY = {EVENT_TYPE_OPENED, EVENT_TYPE_CLOSED_NO_WRITE}
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class _Changed(FileSystemEventHandler):
         self.event = threading.Event()
 
     def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in _READ_ONLY:
+            return
         path = Path(str(event.src_path)).resolve()
         if not path.is_relative_to(self.ignored) and not path.name.startswith("."):
             self.event.set()
@@ -160,12 +164,15 @@ def serve_forever(options: BuildOptions, port: int, run_build: Callable[[BuildOp
     options = replace(options, site_url=options.site_url or f"http://127.0.0.1:{port}/")
     state = BuildState()
 
-    def rebuild() -> None:
+    def rebuild(passes: tuple[BuildOptions, ...]) -> None:
         nonlocal state
-        ok = run_build(options)
-        state = BuildState(state.stamp + 1, None if ok else _failure(options))
+        for each in passes:
+            ok = run_build(each)
+            state = BuildState(state.stamp + 1, None if ok else _failure(options))
+            if not ok:
+                return
 
-    rebuild()
+    rebuild((options,))
     watched = [options.agencies_dir, options.content_dir, Path("theme"), options.config]
     changed = _Changed(out)
     observer = Observer()
@@ -182,7 +189,9 @@ def serve_forever(options: BuildOptions, port: int, run_build: Callable[[BuildOp
         while True:
             changed.event.wait()
             _settle(changed.event)
-            rebuild()
+            # The bundles a save changed are swapped in (and their pages reload) before the portal-wide
+            # parts are made again: a clerk's page is fresh without waiting for the portal and its index.
+            rebuild((replace(options, bundles_first=True), options))
     except KeyboardInterrupt:
         pass
     finally:

@@ -17,7 +17,7 @@ import pytest
 
 from generator.diagnostics import Diagnostic
 from generator.i18n import load_messages
-from generator.serve import BuildState, _settle, error_page
+from generator.serve import BuildState, _Changed, _settle, error_page
 from tests.conftest import MINIMAL_AGENCY, ROOT, write_agency
 from tests.servers import free_port, wait_until_listening
 
@@ -61,6 +61,26 @@ def test_a_rebuild_waits_for_the_files_to_be_quiet_but_not_for_ever():
     finally:
         stop.set()
         writer.join()
+
+
+def test_a_file_read_is_no_change_a_file_written_is(tmp_path):
+    """Each build reads every agency file: were opening and closing one a change, every build would
+    start another."""
+    from watchdog.observers import Observer
+
+    agency = write_agency(tmp_path / "agencies")
+    changed = _Changed(tmp_path / "site")
+    observer = Observer()
+    observer.schedule(changed, str(tmp_path / "agencies"), recursive=True)
+    observer.start()
+    try:
+        agency.read_bytes()
+        assert not changed.event.wait(0.5)
+        agency.write_text(FIXED, encoding="utf-8")
+        assert changed.event.wait(5)
+    finally:
+        observer.stop()
+        observer.join()
 
 
 def test_the_error_page_escapes_what_it_quotes():
