@@ -102,10 +102,11 @@ def _toc(headings: Sequence[Heading]) -> list[dict[str, Any]]:
 
 
 class _NavMemo:
-    """theme/partials/nav.html's top-level items, each rendered once per bundle and page folder: an
-    item that neither is nor holds the page being written is the same on every page whose links start
-    from the same folder, and Material's navigation rendered again for every page was a third of a
-    bundle's theme time. Reset for each bundle (the items are that bundle's)."""
+    """The navigation's items (theme/partials/nav.html's, and a section's in nav-item.html), each
+    rendered once per bundle and page folder: an item that neither is nor holds the page being
+    written is the same on every page whose links start from the same folder, and Material's
+    navigation rendered again for every page was a third of a bundle's theme time. Reset for each
+    bundle (the items are that bundle's)."""
 
     def __init__(self) -> None:
         self._made: dict[tuple[str, str, bool], str] = {}
