@@ -36,6 +36,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -120,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save-site", type=Path, help="keep the sample site built for this run in this (new) folder")
     parser.add_argument("--against", help="B: a built site folder, a checkout or a commit, run alternately with A")
     args = parser.parse_args(argv)
+    # Stopped with `kill` (a background job ignores Ctrl-C's SIGINT): still stop nginx and remove the folder.
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
     only = {name for name in args.only.split(",") if name}
     missed = []
     with tempfile.TemporaryDirectory(prefix="tiepcan-lighthouse-") as temporary, contextlib.ExitStack() as servers:
