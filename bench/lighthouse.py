@@ -77,9 +77,9 @@ def measure(url: str, keep: Path | None = None) -> dict[str, float]:
     return {"score": round(100 * float(result["categories"]["performance"]["score"])), **values}
 
 
-def load() -> str:
+def load() -> float:
     """The 1-minute load average, as `uptime` shows it."""
-    return f"{os.getloadavg()[0]:.1f}"
+    return os.getloadavg()[0]
 
 
 def built_site(target: str, work: Path) -> Path:
@@ -142,14 +142,14 @@ def main(argv: list[str] | None = None) -> int:
               f"  (median of {args.runs}; perf of each run)", flush=True)
         for name, path in pages:
             measured: dict[str, list[dict[str, float]]] = {label: [] for label in sites}
-            loads = []
+            loads: list[float] = []
             for _ in range(args.runs):
                 for label, base in bases.items():  # A B A B …: both builds under the same load
                     loads.append(load())
                     measured[label].append(measure(f"{base}/{path}", args.keep and args.keep / label))
             for label in sites:
                 median, line = row(f"{name} {label}" if args.against else name, path, measured[label])
-                print(line + (f"  load {min(loads)}–{max(loads)}" if args.against else ""), flush=True)
+                print(line + (f"  load {min(loads):.1f}–{max(loads):.1f}" if args.against else ""), flush=True)
                 if label == "A" and (median["score"] < MIN_PERFORMANCE or median["CLS"] > MAX_LAYOUT_SHIFT):
                     missed.append(f"{name} {path}: performance {median['score']:.0f}, CLS {median['CLS']:.3f}")
     goal = f"performance ≥ {MIN_PERFORMANCE} and CLS ≤ {MAX_LAYOUT_SHIFT}"
