@@ -5,6 +5,12 @@ __md_scope=new URL("../..",document.currentScript.src),__md_hash=e=>[...e].reduc
 // tiepcan: scripts run on this page, said before the first paint (Material drops its no-js class only at
 // the end of the body): the controls tiepcan.js shows later have their room from the start, so nothing moves.
 document.documentElement.classList.add("tc-js");
+// Material's bundle swaps no-js for js on <html> when it runs, after the page has been parsed; some of its
+// rules under .no-js end in a bare :nth-child(), so Chromium then restyles every element of the page (on a
+// 500-entry catalog a slow phone's longest task). Swapped here, before <body> exists, it costs nothing,
+// and Material's own swap changes no class. The bundle is deferred, so it does run; without JavaScript
+// this file does not run either and the page keeps no-js.
+document.documentElement.classList.replace("no-js", "js");
 // A search page opened with a query (tim-kiem.html?q=…, theme/assets/tc-search.js) shows its results
 // seconds later, once Pagefind has loaded: tc-query gives them a screen's room before then.
 if (/[?&]q=[^&]/.test(location.search)) document.documentElement.classList.add("tc-query");
