@@ -399,8 +399,8 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
         if portal_wide:
             portal = render_portal(list(agencies), chosen_regimes, messages, options.build_date)
             builder.build(portal, layout.bundle_url(options.site_url), site, _theme_values(messages, portal, None))
-        if cms_settings is not None and portal_wide:
-            cms.write_admin(site, cms_settings, messages)
+            if cms_settings is not None:
+                cms.write_admin(site, cms_settings, messages)
         documents: dict[str, list[str]] = {}
         renamed = {a.model.id for a in agencies if a.model.previous_ids}
         files: dict[str, list[str]] = {}  # of the bundles of `renamed` (feeds: redirects from the old ids)

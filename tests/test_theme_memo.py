@@ -43,7 +43,9 @@ def test_an_item_that_is_not_the_page_is_rendered_once_per_folder():
     in_folder = memo(render, item, "__nav_2", Page("huong-dan/cach-yeu-cau.html"))  # links start one level down
     assert in_folder != first
     assert memo(render, item, "__nav_2", Page("huong-dan/mau.html")) == in_folder
-    assert render.calls == [("__nav_2", 1), ("__nav_2", 1)]
+    # Another folder at the same depth: the same base_url, but links into huong-dan/ differ.
+    assert memo(render, item, "__nav_2", Page("trang/about-en.html")) not in (first, in_folder)
+    assert render.calls == [("__nav_2", 1), ("__nav_2", 1), ("__nav_2", 1)]
 
 
 def test_the_page_and_its_section_are_rendered_for_every_page():
