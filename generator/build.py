@@ -10,6 +10,7 @@ published data is stored in the bundle for this) and every other agency is built
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import html
@@ -29,7 +30,7 @@ from generator import cms, export, feeds, history, index, layout, leakscan, mkdo
 from generator import regime as regimes
 from generator import report as supervision
 from generator.cache import RecordCache, code_digest, hash_tree
-from generator.diagnostics import Diagnostic
+from generator.diagnostics import BuildFailed, Diagnostic
 from generator.i18n import Messages, load_messages
 from generator.model import Agency
 from generator.publish import check_output, made_by_tiepcan, staged
@@ -351,6 +352,55 @@ def _build_bundles(here: _BundleBuilder, sources: list[tuple[AgencySource, str]]
         yield from pool.map(_build_in_worker, sources, chunksize=max(1, min(16, len(sources) // (4 * jobs))))
 
 
+class _Beside:
+    """`work()` in a forked process beside this one, for a part of the build that needs nothing the
+    bundles make (the supervision report): on 2 cores it runs while the bundles and the portal's index
+    are made instead of after them. Fork: the agencies are not pickled; only the result comes back.
+    Used as a context manager, so that a build that fails first stops the process before the staged
+    site it writes into is removed."""
+
+    def __init__(self, work: Callable[[], Any]):
+        context = multiprocessing.get_context("fork")
+        self._answer, sending = context.Pipe(duplex=False)
+        self._process = context.Process(target=_send_result, args=(work, sending), daemon=True)
+        self._process.start()
+        sending.close()  # the child's copy is the one left: EOF here if it dies without answering
+
+    def __enter__(self) -> _Beside:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+
+    def result(self) -> Any:
+        try:
+            failed, value = self._answer.recv()
+        except EOFError:
+            self._process.join()
+            code = self._process.exitcode
+            raise BuildFailed([f"a build process ended without its result (exit code {code})"]) from None
+        except Exception as error:  # an error that pickled but does not unpickle
+            raise BuildFailed([f"a build process failed: {error}"]) from None
+        finally:
+            self._process.join()
+        if failed:
+            raise value
+        return value
+
+
+def _send_result(work: Callable[[], Any], sending: Any) -> None:
+    try:
+        answer: tuple[bool, Any] = (False, work())
+    except BaseException as error:  # handed to the parent, which raises it
+        answer = (True, error)
+    try:
+        sending.send(answer)
+    except Exception:  # an error that does not pickle: its text
+        sending.send((True, BuildFailed([f"{type(answer[1]).__name__}: {answer[1]}"])))
+
+
 def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] = lambda *_: None) -> BuildReport:
     """`progress(agency_id, done, total)` after each bundle built."""
     checked_build_date(options.build_date)
@@ -388,14 +438,29 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
     names = {a.model.id: a.model.name for a in agencies}
     stay: set[str] = set()  # bundles of the published site kept as they are, where they are
     portal_wide = not (options.bundles_first and made_by_tiepcan(previous))
+    models = [a.model for a in agencies]
     with (
         staged(options.out, options.protected(), stay) as staging,
         mkdocs_adapter.site_builder(options.config) as builder,
+        contextlib.ExitStack() as beside,
     ):
+        site = BundleWriter(staging)
+
+        def write_report(writer: BundleWriter) -> dict[str, str]:
+            # The supervision report, bao-cao/ (issue 14): standalone pages until they join the theme.
+            supervision.write(
+                writer, models, options.agencies_dir, options.build_date, messages, options.site_url, kept=report.kept
+            )
+            return writer.written
+
+        supervising = (
+            beside.enter_context(_Beside(lambda: write_report(BundleWriter(staging))))
+            if portal_wide and options.jobs > 1
+            else None
+        )
         chosen_regimes = {
             a.model.id: regimes.select(options.build_date, a.model.regime or options.regime) for a in agencies
         }
-        site = BundleWriter(staging)
         if portal_wide:
             portal = render_portal(list(agencies), chosen_regimes, messages, options.build_date)
             builder.build(portal, layout.bundle_url(options.site_url), site, _theme_values(messages, portal, None))
@@ -452,15 +517,14 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
             documents[made.agency_id] = _interned(made.words)
         report.built = [source.model.id for source, _ in to_build]
         report.entries = sum(len(a.model.catalog) + len(a.model.conditional_catalog) for a in agencies)
-        models = [a.model for a in agencies]
         if portal_wide:
             published = previous if made_by_tiepcan(previous) else None
             index.index_portal(models, documents, site, messages, published)
             opendata.write_portal(site, models, options.site_url, messages)
-            # The supervision report, bao-cao/ (issue 14): standalone pages until they join the theme.
-            supervision.write(
-                site, models, options.agencies_dir, options.build_date, messages, options.site_url, kept=report.kept
-            )
+            if supervising is not None:
+                site.adopt(supervising.result())
+            else:
+                write_report(site)
             feeds.write_site(site, files, models, options.site_url, options.build_date, messages)
         titles = [e.title for a in agencies for e in a.model.catalog] + [
             e.title for a in agencies for e in a.model.conditional_catalog

@@ -42,6 +42,12 @@ class BundleWriter:
             self._folders.add(target.parent)
         return target
 
+    def adopt(self, written: dict[str, str]) -> None:
+        """Files a writer of another process wrote into this folder (`written`: its record), recorded
+        as if written here: a path this writer wrote too is refused like a second write."""
+        for path, stage in written.items():
+            self._record(path, stage)
+
     def write(self, path: str, data: bytes | str, stage: str) -> None:
         target = self._claim(path, stage)
         target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import hashlib
 import shutil
 import textwrap
@@ -13,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from generator import mkdocs_adapter
+from generator import report as supervision
 from generator.build import InvalidInput, build_all
 from generator.diagnostics import BuildFailed
 from generator.i18n import load_messages
@@ -187,6 +189,26 @@ def test_a_worker_that_fails_fails_the_build_with_its_messages(tmp_path: Path, m
     with pytest.raises(BuildFailed) as raised:
         build_all(build_options(agencies, out, jobs=2))
     assert raised.value.messages == ["so-b: simulated failure"]
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_the_report_written_beside_the_bundles_fails_the_build_with_its_messages(tmp_path: Path, monkeypatch):
+    """With --jobs > 1 the supervision report is written by a process of its own while the bundles
+    are built: its failure is the build's, with its messages, and no site is published."""
+    agencies = tmp_path / "agencies"
+    for agency_id in ("so-a", "so-b"):
+        write_agency(agencies, agency_id)
+    out = tmp_path / "site"
+    parent = os.getpid()
+
+    def refuse(*_args, **_kwargs):
+        raise BuildFailed([f"report: simulated failure in another process: {os.getpid() != parent}"])
+
+    monkeypatch.setattr(supervision, "write", refuse)
+    with pytest.raises(BuildFailed) as raised:
+        build_all(build_options(agencies, out, jobs=2))
+    assert raised.value.messages == ["report: simulated failure in another process: True"]
     assert not out.exists()
 
 

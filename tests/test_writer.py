@@ -39,3 +39,13 @@ def test_keeping_a_previous_bundle_copies_its_files_but_no_link(tmp_path: Path):
     writer.keep(previous, "kept")
     assert writer.written == {"index.html": "kept", "tep/a.pdf": "kept"}
     assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["index.html", "tep"]
+
+
+def test_a_writer_adopts_what_another_process_wrote_and_refuses_a_path_written_twice(tmp_path: Path):
+    site, beside = BundleWriter(tmp_path), BundleWriter(tmp_path)
+    site.write("index.html", "portal", "site")
+    beside.write("bao-cao/index.html", "report", "report")
+    site.adopt(beside.written)
+    assert site.written == {"index.html": "site", "bao-cao/index.html": "report"}
+    with pytest.raises(WriteRefused):
+        site.adopt({"index.html": "report"})
