@@ -31,6 +31,7 @@ from generator.cache import RecordCache
 from generator.cms import CMS_CONFIG, CmsConfigError, vendored
 from generator.diagnostics import BuildFailed, Diagnostic
 from generator.i18n import LANGUAGES, load_messages
+from generator.index import close_services
 from generator.model import AGENCY_ID_PATTERN
 from generator.progress import Progress
 from generator.publish import UnsafeOutput
@@ -411,5 +412,22 @@ def diff(revisions: tuple[str, ...], agencies_dir: Path, output_format: str, lan
     click.echo(render(changes, messages, labels, markdown=output_format == "markdown"), nl=False)
 
 
+def run() -> None:
+    """The program (`tiepcan`, `python -m generator.cli`): main(), then an exit that does not free the
+    build's objects one by one (~1 s of a one-agency change at 2,000 agencies), once the output is
+    flushed and the Pagefind service has ended. Tests call main() (click's runner) instead."""
+    try:
+        main()
+        code = 0
+    except SystemExit as stop:
+        if isinstance(stop.code, str):
+            click.echo(stop.code, err=True)
+        code = stop.code if isinstance(stop.code, int) else int(stop.code is not None)
+    close_services()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    main()
+    run()

@@ -337,6 +337,13 @@ class _Service:
 _services: dict[int, _Service] = {}  # by process id: a forked worker starts its own
 
 
+def close_services() -> None:
+    """Ends this process's Pagefind service, waiting for it (tiepcan's fast exit, generator/cli.py)."""
+    service = _services.pop(os.getpid(), None)
+    if service is not None:
+        service.close()
+
+
 def _service() -> _Service:
     service = _services.get(os.getpid())
     if service is None or service.process.poll() is not None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from click.testing import CliRunner
 
 from generator.cli import main
 from generator.load import load_file
 from generator.model import Agency
 from generator.validate import check_paths
-from tests.conftest import AGENCIES, write_agency
+from tests.conftest import AGENCIES, ROOT, write_agency
 
 
 def run(*args: str):
@@ -23,6 +26,19 @@ def test_check_exits_0_on_the_demo_and_1_on_invalid_files_and_2_on_usage_errors(
     assert "so-a.yaml:3:1: name:" in result.output
     assert run("check", "--no-such-option").exit_code == 2
     assert run("check", str(tmp_path / "does-not-exist")).exit_code == 2
+
+
+def test_the_program_exits_with_main_s_codes_and_its_whole_output(tmp_path):
+    """`python -m generator.cli` ends through generator.cli.run (an exit that frees nothing one by one):
+    the exit codes and every line written stay those of main()."""
+    write_agency(tmp_path, "so-a", "id: so-a\nname: A\nname: B\n")
+    program = [sys.executable, "-m", "generator.cli"]
+    valid = subprocess.run([*program, "check", str(AGENCIES)], capture_output=True, text=True, cwd=ROOT)
+    invalid = subprocess.run([*program, "check", str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
+    usage = subprocess.run([*program, "check", "--no-such-option"], capture_output=True, text=True, cwd=ROOT)
+    assert (valid.returncode, invalid.returncode, usage.returncode) == (0, 1, 2)
+    assert invalid.stdout + invalid.stderr == run("check", str(tmp_path)).output
+    assert "--no-such-option" in usage.stderr
 
 
 def test_check_speaks_english_on_request(tmp_path):
