@@ -377,16 +377,13 @@ class _Beside:
     def result(self) -> Any:
         try:
             failed, value = self._answer.recv()
-        except EOFError:
-            self._process.join()
-            code = self._process.exitcode
-            raise BuildFailed([f"a build process ended without its result (exit code {code})"]) from None
+        except EOFError:  # it ended without answering: its exit code says how
+            failed, value = True, None
         except Exception as error:  # an error that pickled but does not unpickle
-            raise BuildFailed([f"a build process failed: {error}"]) from None
-        finally:
-            self._process.join()
+            failed, value = True, BuildFailed([f"a build process failed: {error}"])
+        self._process.join()
         if failed:
-            raise value
+            raise value or BuildFailed([f"a build process ended without a result (exit code {self._process.exitcode})"])
         return value
 
 
