@@ -30,7 +30,7 @@ from generator import cms, export, feeds, history, index, layout, leakscan, mkdo
 from generator import regime as regimes
 from generator import report as supervision
 from generator.cache import RecordCache, code_digest, hash_tree
-from generator.diagnostics import BuildFailed, Diagnostic
+from generator.diagnostics import BuildFailed, Diagnostic, display_path
 from generator.i18n import Messages, load_messages
 from generator.model import Agency
 from generator.publish import check_output, made_by_tiepcan, staged
@@ -199,6 +199,7 @@ class BuiltBundle:
     agency_id: str
     words: list[str]  # its search records' vocabulary, for the portal index
     written: dict[str, str]  # what its writer recorded
+    leaks: list[leakscan.Leak]  # refused entries found in it by the process that built it
 
 
 def shared_inputs(options: BuildOptions) -> str:
@@ -223,7 +224,9 @@ def site_inputs(options: BuildOptions, shared: str) -> str | None:
     the report's earlier dates until something else changes."""
     if options.only or options.shard or options.bundles_first:
         return None
-    hasher = hashlib.sha256(f"{shared}\0{options.build_date.isoformat()}\0{options.keep_going}\0".encode())
+    # The agencies folder as messages name it: a build run from elsewhere says its notes with other paths.
+    folder = display_path(options.agencies_dir)
+    hasher = hashlib.sha256(f"{shared}\0{options.build_date.isoformat()}\0{options.keep_going}\0{folder}\0".encode())
     for path in sorted(options.agencies_dir.rglob("*")):
         hasher.update(f"{path.relative_to(options.agencies_dir).as_posix()}\0".encode())
         if path.is_symlink():
@@ -238,21 +241,40 @@ def site_inputs(options: BuildOptions, shared: str) -> str | None:
 
 
 def _unchanged_site(out: Path, inputs: str | None) -> BuildReport | None:
-    """The previous build's report when `out` is a site it built from `inputs` without a message."""
+    """The previous build's report, its warnings and notes included (said again: an editor sees the
+    same messages whether or not the site was rebuilt), when `out` is a site it built from `inputs`."""
     if inputs is None or not made_by_tiepcan(out):
         return None
     try:
         record = json.loads((out / SITE_RECORD).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        if not isinstance(record, dict) or record.get("inputs") != inputs:
+            return None
+        diagnostics = [
+            Diagnostic(str(path), int(line), int(column), str(code), str(field), dict(params), str(severity), label)
+            for path, line, column, code, field, params, severity, label in record["diagnostics"]
+        ]
+        return BuildReport(reused=list(record["agencies"]), entries=int(record["entries"]), diagnostics=diagnostics)
+    except (OSError, KeyError, TypeError, ValueError):
         return None
-    if not isinstance(record, dict) or record.get("inputs") != inputs:
-        return None
-    return BuildReport(reused=list(record["agencies"]), entries=int(record["entries"]))
 
 
-def _site_record(inputs: str, report: BuildReport) -> str:
+def _site_record(inputs: str, report: BuildReport) -> str | None:
+    """What _unchanged_site reads back, or None when the report has an error, or a message that JSON
+    does not give back as it was."""
+    if report.failed or any(d.severity == "error" for d in report.diagnostics):
+        return None
+    messages = [
+        [d.path, d.line, d.column, d.code, d.field_path, d.params, d.severity, d.column_label]
+        for d in report.diagnostics
+    ]
+    try:
+        if json.loads(json.dumps(messages)) != messages:
+            return None
+    except (TypeError, ValueError):
+        return None
     agencies = sorted(report.built + report.reused)
-    return json.dumps({"inputs": inputs, "agencies": agencies, "entries": report.entries}, indent=1) + "\n"
+    record = {"inputs": inputs, "agencies": agencies, "entries": report.entries, "diagnostics": messages}
+    return json.dumps(record, ensure_ascii=False, indent=1) + "\n"
 
 
 def bundle_inputs(shared: str, source: AgencySource, names: dict[str, str], dated: dict[str, Any]) -> str:
@@ -296,9 +318,10 @@ class _BundleBuilder:
         options: BuildOptions,
         names: dict[str, str],
         staging: Path,
+        scanner: leakscan.Scanner,
         builder: mkdocs_adapter.SiteBuilder | None = None,
     ):
-        self.options, self.names, self.staging = options, names, staging
+        self.options, self.names, self.staging, self.scanner = options, names, staging, scanner
         self.messages = load_messages(options.lang)
         self.renderer = AgencyRenderer(self.messages, options.content_dir, options.build_date, options.site_url)
         self.builder = builder or mkdocs_adapter.SiteBuilder(options.config, shared=staging)
@@ -322,15 +345,17 @@ class _BundleBuilder:
         bundle.write(SEARCH_WORDS, json.dumps(words, ensure_ascii=False) + "\n", "index")
         package.write_build_record(bundle, agency.id, chosen.id, options.build_date, inputs)
         bundle.write(AGENCY_RECORD, agency.model_dump_json() + "\n", "build")
-        return BuiltBundle(agency.id, words, bundle.written)
+        # Scanned here, where it was just written: the bundles' scans share the build's processes.
+        leaks = self.scanner.scan_folder(bundle.root, agency.id)
+        return BuiltBundle(agency.id, words, bundle.written, leaks)
 
 
 _worker: _BundleBuilder | None = None  # in a worker process: its own bundle builder
 
 
-def _start_worker(options: BuildOptions, names: dict[str, str], staging: Path) -> None:
+def _start_worker(options: BuildOptions, names: dict[str, str], staging: Path, scanner: leakscan.Scanner) -> None:
     global _worker
-    _worker = _BundleBuilder(options, names, staging)
+    _worker = _BundleBuilder(options, names, staging, scanner)
 
 
 def _build_in_worker(task: tuple[AgencySource, str]) -> BuiltBundle:
@@ -347,7 +372,10 @@ def _build_bundles(here: _BundleBuilder, sources: list[tuple[AgencySource, str]]
     # fork: workers start with Python, MkDocs and the theme already imported.
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        min(jobs, len(sources)), context, initializer=_start_worker, initargs=(here.options, here.names, here.staging)
+        min(jobs, len(sources)),
+        context,
+        initializer=_start_worker,
+        initargs=(here.options, here.names, here.staging, here.scanner),
     ) as pool:
         yield from pool.map(_build_in_worker, sources, chunksize=max(1, min(16, len(sources) // (4 * jobs))))
 
@@ -436,6 +464,11 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
     stay: set[str] = set()  # bundles of the published site kept as they are, where they are
     portal_wide = not (options.bundles_first and made_by_tiepcan(previous))
     models = [a.model for a in agencies]
+    titles = [e.title for a in agencies for e in a.model.catalog] + [
+        e.title for a in agencies for e in a.model.conditional_catalog
+    ]
+    scanner = leakscan.Scanner(result.refused, titles)
+    leaks: list[leakscan.Leak] = []
     with (
         staged(options.out, options.protected(), stay) as staging,
         mkdocs_adapter.site_builder(options.config) as builder,
@@ -468,7 +501,7 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
         files: dict[str, list[str]] = {}  # of the bundles of `renamed` (feeds: redirects from the old ids)
         to_build = []
         builder.shared = staging  # the portal's theme files, written above: bundles link to them
-        bundle_builder = _BundleBuilder(options, names, staging, builder)
+        bundle_builder = _BundleBuilder(options, names, staging, scanner, builder)
         missing = []
         up_to_date: set[str] = set()  # reused because built from the same inputs
         for source in agencies:
@@ -512,6 +545,7 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
             if made.agency_id in renamed:
                 files[made.agency_id] = list(made.written)
             documents[made.agency_id] = _interned(made.words)
+            leaks += made.leaks
         report.built = [source.model.id for source, _ in to_build]
         report.entries = sum(len(a.model.catalog) + len(a.model.conditional_catalog) for a in agencies)
         if portal_wide:
@@ -523,17 +557,18 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
             else:
                 write_report(site)
             feeds.write_site(site, files, models, options.site_url, options.build_date, messages)
-        titles = [e.title for a in agencies for e in a.model.catalog] + [
-            e.title for a in agencies for e in a.model.conditional_catalog
-        ]
-        # Bundles reused for inputs unchanged (their refused entries included) were scanned when built;
-        # kept ones (--agency, --keep-going) were not built from today's data and are read again.
+        # Bundles reused for inputs unchanged (their refused entries included) were scanned when built,
+        # and those built now where they were built; kept ones (--agency, --keep-going) were not built
+        # from today's data and are read again.
         in_place = {agency_id: previous / agency_id for agency_id in sorted(stay - up_to_date)}
-        leaks = leakscan.scan(staging, result.refused, titles, up_to_date, in_place)
+        leaks = leakscan.ordered(
+            leaks + leakscan.scan(staging, scanner, unchanged={*up_to_date, *report.built}, elsewhere=in_place)
+        )
         if leaks:
             raise LeakFound(leaks)
         if not portal_wide:  # everything published but the bundles just built stays as it is
             stay.update(name for name in os.listdir(previous) if name not in report.built)
-        if whole_site is not None and not report.diagnostics and not report.failed:
-            site.write(SITE_RECORD, _site_record(whole_site, report), "build")
+        site_record = None if whole_site is None else _site_record(whole_site, report)
+        if site_record is not None:
+            site.write(SITE_RECORD, site_record, "build")
     return report

@@ -296,8 +296,13 @@ def test_a_build_of_the_same_inputs_the_same_day_leaves_the_site_as_it_is_withou
         tmp_path: Path, monkeypatch):
     agencies, out = tmp_path / "agencies", tmp_path / "site"
     write_agency(agencies, "so-a")
-    write_agency(agencies, "so-b")
+    write_agency(agencies, "so-b", MINIMAL_AGENCY.format(id="so-b") + textwrap.dedent("""\
+        catalog:
+          - {id: noi-bo, title: Báo cáo nội bộ, created: 2024-01-02, clause: d, forms: [portal], disclosed: 2024-01-03,
+             access: internal}
+        """))
     first = build_all(build_options(agencies, out))
+    assert [d.code for d in first.diagnostics] == ["withheld_entry"]  # a note: the site is published
     before, inode = _digest(out), _inode(out / "index.html")
 
     def no_reading(*_args, **_kwargs):
@@ -307,6 +312,8 @@ def test_a_build_of_the_same_inputs_the_same_day_leaves_the_site_as_it_is_withou
         patch.setattr("generator.build.check_paths", no_reading)
         again = build_all(build_options(agencies, out))
     assert again.built == [] and again.reused == ["so-a", "so-b"] and again.entries == first.entries
+    assert again.diagnostics == first.diagnostics  # its notes said again, word for word
+    assert [(d.params, d.severity) for d in again.diagnostics] == [(d.params, d.severity) for d in first.diagnostics]
     assert _digest(out) == before and _inode(out / "index.html") == inode  # not even published again
 
     (agencies / "tep").mkdir()

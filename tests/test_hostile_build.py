@@ -144,14 +144,17 @@ def test_the_scan_reads_again_every_bundle_but_those_built_from_the_same_inputs(
     assert {p.parent.name for p in read} == {"so-khac", "so-thu"}
 
 
-def test_a_refused_title_left_in_an_extra_page_stops_the_build_and_publishes_nothing(tmp_path):
+@pytest.mark.parametrize("jobs", ["1", "2"])  # 2: the bundle is scanned in the worker process that built it
+def test_a_refused_title_left_in_an_extra_page_stops_the_build_and_publishes_nothing(tmp_path, jobs):
     agencies = tmp_path / "agencies"
     _agency_with_entries(agencies, "so-thu", ENTRY.format(id="noi-bo-7", title=SECRET_TITLE, number="77/PA")
                          + "    access: internal\n" + "pages:\n  - {title: Giới thiệu, file: gioi-thieu.md}\n")
     (agencies / "so-thu").mkdir()
     (agencies / "so-thu" / "gioi-thieu.md").write_text(f"# Giới thiệu\n\nXem {SECRET_TITLE.upper()}.\n", encoding="utf-8")
+    for other in ("so-khac", "so-nua"):
+        write_agency(agencies, other)
     out = tmp_path / "site"
-    result = tiepcan("build", "--agencies", str(agencies), "--out", str(out), "--date", "2026-11-23")
+    result = tiepcan("build", "--agencies", str(agencies), "--out", str(out), "--date", "2026-11-23", "--jobs", jobs)
     assert result.returncode == 1
     assert "so-thu/trang/gioi-thieu.html" in result.stderr and "noi-bo-7" in result.stderr
     assert not out.exists()
