@@ -471,6 +471,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=scalecorpus.SEED)
     parser.add_argument("--no-floor", action="store_true")
+    parser.add_argument(
+        "--withheld",
+        action="store_true",
+        help=f"a fifth of the agencies keep rows marked access: internal (needs --baseline-sizes '': {BASELINE} predates them)",
+    )
     parser.add_argument("--workdir", type=Path, help="keep corpora, outputs, logs and results.json here")
     parser.add_argument("--report", type=Path, help="only print the table of an earlier results.json")
     args = parser.parse_args(argv)
@@ -479,6 +484,8 @@ def main(argv: list[str]) -> int:
         return 0
     sizes_ = [int(s) for s in args.sizes.split(",") if s]
     baseline_sizes = {int(s) for s in args.baseline_sizes.split(",") if s}
+    if args.withheld and baseline_sizes & set(sizes_):
+        parser.error(f"--withheld: {BASELINE} cannot read rows marked access: internal; add --baseline-sizes ''")
     work = args.workdir or Path(tempfile.mkdtemp(prefix="tiepcan-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     current = Code("current", ROOT, Path(sys.executable))
@@ -495,12 +502,13 @@ def main(argv: list[str]) -> int:
         agencies = work / f"{size}" / "agencies"
         shutil.rmtree(agencies, ignore_errors=True)
         t = time.perf_counter()
-        specs = scalecorpus.write_corpus(agencies, size, args.seed)
+        specs = scalecorpus.write_corpus(agencies, size, args.seed, args.withheld)
         generated = time.perf_counter() - t
         checked = check_paths([agencies], regime.regime_ids())
         assert checked.ok and len(checked.agencies) == size, checked.diagnostics[:3]
+        withheld = len(checked.refused)
         corpus = (
-            f"{scalecorpus.describe(specs)}; generated in {generated:.1f} s, "
+            f"{scalecorpus.describe(specs)}; {withheld:,} rows withheld (access: internal); generated in {generated:.1f} s, "
             f"validated in {time.perf_counter() - t - generated:.1f} s"
         )
         data: dict = {"corpus": corpus, "changed": changed_agency(specs)}

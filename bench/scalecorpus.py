@@ -9,6 +9,10 @@ long tail's worst case. Rows, names and contacts come from bench/corpus.py; the 
 the same bytes (only `random.Random(seed).random()` and integer arithmetic decide).
 
     .venv/bin/python -m bench.scalecorpus 5000 --out /tmp/agencies    # writes, checks and prints the stats
+
+With `withheld` (`--withheld`), every fifth agency with a catalog also keeps one to three rows marked
+`access: internal` in its file, as real catalogs do: each one makes the build scan its output for them
+(generator/leakscan.py). Off by default: the commit bench/scale.py compares with predates `access`.
 """
 
 from __future__ import annotations
@@ -318,8 +322,27 @@ def _details(spec: AgencySpec) -> list[str]:
     return lines
 
 
-def agency_yaml(spec: AgencySpec) -> str:
-    return synthetic_agency_yaml(
+def withheld_rows(spec: AgencySpec) -> list[str]:
+    """Rows kept in the file but never published, for a deterministic fifth of the agencies."""
+    if spec.index % 5 != 2 or not spec.entries:
+        return []
+    return [
+        line
+        for k in range(1 + spec.index % 3)
+        for line in (
+            f"  - id: noi-bo-{k + 1:03d}",
+            f'    title: "Hồ sơ nội bộ số {k + 1} về công tác phối hợp của {spec.name}"',
+            f"    created: 2025-0{1 + k}-15",
+            '    clause: "other"',
+            "    forms: [portal]",
+            f"    disclosed: 2025-0{1 + k}-16",
+            "    access: internal",
+        )
+    ]
+
+
+def agency_yaml(spec: AgencySpec, withheld: bool = False) -> str:
+    text = synthetic_agency_yaml(
         spec.id,
         spec.entries,
         name=f"{spec.name} (dữ liệu sinh tự động)",
@@ -330,18 +353,19 @@ def agency_yaml(spec: AgencySpec) -> str:
         issuer=spec.name,
         summary_every=3,
     ).replace("# Dữ liệu mẫu sinh tự động (bench/corpus.py)", "# Dữ liệu mẫu sinh tự động (bench/scalecorpus.py)", 1)
+    return text + "".join(f"{line}\n" for line in withheld_rows(spec)) if withheld else text  # the catalog is last
 
 
-def national_corpus(total: int, seed: int = SEED) -> dict[str, str]:
+def national_corpus(total: int, seed: int = SEED, withheld: bool = False) -> dict[str, str]:
     """Agency id → YAML text, in corpus order (parents first)."""
-    return {spec.id: agency_yaml(spec) for spec in national_specs(total, seed)}
+    return {spec.id: agency_yaml(spec, withheld) for spec in national_specs(total, seed)}
 
 
-def write_corpus(folder: Path, total: int, seed: int = SEED) -> list[AgencySpec]:
+def write_corpus(folder: Path, total: int, seed: int = SEED, withheld: bool = False) -> list[AgencySpec]:
     folder.mkdir(parents=True, exist_ok=True)
     specs = national_specs(total, seed)
     for spec in specs:
-        (folder / f"{spec.id}.yaml").write_text(agency_yaml(spec), encoding="utf-8")
+        (folder / f"{spec.id}.yaml").write_text(agency_yaml(spec, withheld), encoding="utf-8")
     return specs
 
 
@@ -363,12 +387,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("total", type=int)
     parser.add_argument("--out", type=Path, required=True, help="folder to write <id>.yaml files into")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--withheld", action="store_true", help="rows marked access: internal in a fifth of the files")
     args = parser.parse_args(argv)
     from generator import regime
     from generator.validate import check_paths
 
     started = time.perf_counter()
-    specs = write_corpus(args.out, args.total, args.seed)
+    specs = write_corpus(args.out, args.total, args.seed, args.withheld)
     written = time.perf_counter()
     result = check_paths([args.out], regime.regime_ids())
     checked = time.perf_counter()

@@ -31,9 +31,25 @@ def test_every_generated_agency_passes_the_validator(tmp_path):
         assert len(models[spec.id].catalog) == spec.entries
 
 
+def test_withheld_rows_are_kept_out_of_the_published_agencies_and_named_in_notes(tmp_path):
+    specs = scalecorpus.write_corpus(tmp_path, 60, withheld=True)
+    result = check_paths([tmp_path], regime.regime_ids())
+    assert result.ok and len(result.agencies) == 60
+    rows = {s.id: sum(line.startswith("  - id: ") for line in scalecorpus.withheld_rows(s)) for s in specs}
+    withheld = {(agency_id, f"noi-bo-{k + 1:03d}") for agency_id, count in rows.items() for k in range(count)}
+    assert len(withheld) >= 10
+    assert {(r.agency_id, r.entry_id) for r in result.refused} == withheld
+    assert {d.code for d in result.diagnostics} == {"withheld_entry"} and len(result.diagnostics) == len(withheld)
+    for source in result.agencies:  # the published model: the same rows as without them
+        assert len(source.model.catalog) == next(s.entries for s in specs if s.id == source.model.id)
+    plain = scalecorpus.national_corpus(60)
+    assert plain != scalecorpus.national_corpus(60, withheld=True)  # off by default: the baseline reads the corpus
+
+
 def test_national_shape_parents_first_and_long_tail():
     specs = scalecorpus.national_specs(5000)
     assert len(specs) == 5000 and len({s.id for s in specs}) == 5000
+    assert sum(bool(scalecorpus.withheld_rows(s)) for s in specs) > 900  # --withheld: a fifth keep internal rows
     kinds = Counter(s.kind for s in specs)
     assert kinds["provincial_peoples_committee"] == 34
     assert kinds["commune_peoples_committee"] > 3000
