@@ -1,7 +1,9 @@
 """Records a later build may reuse instead of computing them again, kept beside the agency files.
 
-Today: the validation of each agency file whose bytes have not changed (generator/validate.py).
-At 5,000 agencies reading and validating every file is ~40 s; reading a record back is ~1 ms a file.
+Today: the validation of each agency file whose bytes have not changed (generator/validate.py),
+and in `report-rows/` the supervision report's row of each agency whose inputs have not changed
+(generator/report.py). At 5,000 agencies reading and validating every file is ~40 s; reading a
+record back is ~1 ms a file.
 
 The folder (`.tiepcan-cache/` next to the agencies folder, ignored by Git) is tiepcan's: it carries
 the standard cache tag (https://bford.info/cachedir/, so backup tools skip it), and a folder without
@@ -62,19 +64,24 @@ class RecordCache:
         self._used: set[str] = set()
 
     @classmethod
-    def beside(cls, agencies: Path) -> RecordCache | None:
-        """The cache of the agencies folder `agencies`, made if absent; None when its name holds
-        something tiepcan did not make, or cannot be written (then nothing is cached)."""
+    def beside(cls, agencies: Path, part: str = "") -> RecordCache | None:
+        """The cache of the agencies folder `agencies`, made if absent (`part`: a folder of its own
+        inside, for records another stage keeps and prunes); None when its name holds something
+        tiepcan did not make, or cannot be written (then nothing is cached)."""
         folder = agencies.resolve().parent / FOLDER
         if folder.is_symlink() or (folder.exists() and not _tagged(folder)):
             return None
+        inside = folder / part if part else folder
         try:
             folder.mkdir(parents=True, exist_ok=True)
             if not _tagged(folder):
                 (folder / TAG).write_text(_TAG_TEXT, encoding="utf-8")
+            if inside.is_symlink():
+                return None
+            inside.mkdir(exist_ok=True)
         except OSError:
             return None  # a read-only place: the build goes on without a cache
-        return cls(folder)
+        return cls(inside)
 
     @staticmethod
     def key(*parts: bytes | str) -> str:

@@ -10,10 +10,15 @@ Without Git (or outside a checkout) the only version is the file itself, dated b
 time, and `source` says so: the report then tells its reader that its dates are file dates.
 A working-tree file that differs from its last commit counts as one more version, dated by the
 report date (it is what this build publishes).
+
+`read` lists the versions without reading them (a committed version is known by its blob id);
+`with_data` reads and parses those of some agencies: the report asks only for the agencies whose
+row it has not stored already (generator/report.py), a few at a time.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import subprocess
@@ -31,17 +36,21 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 @dataclass(frozen=True)
 class Version:
     date: dt.date
-    data: Any  # the file's YAML as plain data (None when it did not parse, or for `current`)
+    # The file's YAML as plain data: None when it did not parse, for `current`, and for a committed
+    # version until with_data reads it.
+    data: Any
     committed: bool = True  # False: the working-tree copy (git) or the file itself (file_dates)
     # The bytes of the file as it is now, whose validated model the caller has: not parsed again
     # (at 5,000 agencies parsing and validating them twice cost half a minute).
     current: bool = False
+    blob: str = ""  # a committed version's Git object id (what its bytes are, in every clone)
 
 
 @dataclass(frozen=True)
 class History:
     source: Source
     versions: dict[str, tuple[Version, ...]] = field(default_factory=dict)  # agency id → oldest first
+    top: Path | None = None  # the checkout whose objects the blobs are
 
     def of(self, agency_id: str) -> tuple[Version, ...]:
         return self.versions.get(agency_id, ())
@@ -155,14 +164,9 @@ def _git_history(
             now[agency_id] = _blob_id(data)
             if agency_id not in validated:
                 unvalidated[agency_id] = data
-    unread = {now[a] for a in validated if a in now}  # the caller has these versions' models already
-    blobs = _read_blobs(
-        top, sorted({blob for rows in changes.values() for _, blob in rows if blob and blob not in unread})
-    )
-    parsed = {blob: _parse(data) for blob, data in blobs.items()}
     versions: dict[str, tuple[Version, ...]] = {}
     for agency_id, rows in changes.items():
-        found = [_version(day, blob, parsed, now.get(agency_id), agency_id in validated) for day, blob in rows if blob]
+        found = [_version(day, blob, now.get(agency_id), agency_id in validated) for day, blob in rows if blob]
         last_blob = rows[-1][1] if rows else ""
         if agency_id in now and now[agency_id] != last_blob:  # uncommitted (or never committed): as of today
             if agency_id in validated:
@@ -170,13 +174,28 @@ def _git_history(
             else:
                 found.append(Version(report_date, _parse(unvalidated[agency_id]), committed=False))
         versions[agency_id] = tuple(found)
-    return History("git", versions)
+    return History("git", versions, top)
 
 
-def _version(day: dt.date, blob: str, parsed: dict[str, Any], now: str | None, validated: bool) -> Version:
-    if validated and blob == now:
-        return Version(day, None, current=True)
-    return Version(day, parsed.get(blob))
+def _version(day: dt.date, blob: str, now: str | None, validated: bool) -> Version:
+    if validated and blob == now:  # the caller has this version's model already
+        return Version(day, None, current=True, blob=blob)
+    return Version(day, None, blob=blob)
+
+
+def with_data(past: History, agency_ids: Collection[str]) -> History:
+    """`past` with the committed versions of `agency_ids` read and parsed (one `git cat-file` for all)."""
+    unread = sorted({v.blob for a in agency_ids for v in past.of(a) if v.blob and not v.current and v.data is None})
+    if past.top is None or not unread:
+        return past
+    parsed = {blob: _parse(data) for blob, data in _read_blobs(past.top, unread).items()}
+    versions = dict(past.versions)
+    for agency_id in agency_ids:
+        if agency_id in versions:
+            versions[agency_id] = tuple(
+                dataclasses.replace(v, data=parsed.get(v.blob)) if v.blob in parsed else v for v in versions[agency_id]
+            )
+    return dataclasses.replace(past, versions=versions)
 
 
 def _file_history(agencies_dir: Path, ids: list[str], offset_hours: int, validated: Collection[str]) -> History:

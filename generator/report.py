@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import typing
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from markupsafe import Markup
 from pydantic import ValidationError
 
 from generator import chart, deadlines, export, history, layout
+from generator.cache import RecordCache, code_digest
 from generator.i18n import Messages
 from generator.model import Agency, AgencyKind, CatalogEntry, YearStatistics
 from generator.writer import BundleWriter
@@ -55,6 +57,7 @@ KINDS: tuple[str, ...] = typing.get_args(AgencyKind)
 CENTRAL = "trung-uong"  # the group of agencies under no provincial People's Committee
 FOLDER = "bao-cao"  # under the portal root
 STAGE = "report"  # what the writer records for its files
+ROW_RECORDS = "report-rows"  # the rows of earlier builds, in the validation cache's folder (generator/cache.py)
 PROVINCES = "tinh"  # province pages: bao-cao/tinh/<id of the provincial People's Committee>.html
 CSV_COLUMNS = (
     "agency_id",
@@ -473,6 +476,103 @@ class Report:
 _KIND_ORDER = {kind: index for index, kind in enumerate(KINDS)}
 
 
+# Agencies whose past versions are read and judged at a time: their parsed versions are what a
+# build holds in memory for the report (a national history is tens of thousands of files).
+_EVALUATED_AT_ONCE = 256
+
+
+def _row_key(
+    agency: Agency,
+    province: str,
+    past: Sequence[history.Version],
+    source: history.Source,
+    config: Config,
+    today: dt.date,
+) -> str | None:
+    """What evaluate() makes a row from, as a record key; None when a version is known by its bytes
+    only (a broken file's working copy), not by a Git blob or the model at hand."""
+    if any(v.data is not None and not v.blob for v in past):
+        return None
+    versions = [[v.date.isoformat(), v.blob, v.committed, v.current] for v in past]
+    return RecordCache.key(
+        code_digest(), "report-row", agency.model_dump_json(), province, source, repr(config), today.isoformat(),
+        json.dumps(versions),
+    )  # fmt: skip
+
+
+def _cells_record(cells: Sequence[Cell]) -> list[list[Any]]:
+    def day(value: dt.date | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return [
+        [c.duty, c.status, day(c.since), c.since_source, c.evidence, c.count, c.entry, day(c.catalog_changed)]
+        for c in cells
+    ]
+
+
+def _cells_from(record: Any, config: Config) -> tuple[Cell, ...] | None:
+    """A row's cells as _cells_record stored them, checked as they are read (None: not a record of these duties)."""
+
+    def day(value: Any) -> dt.date | None:
+        return None if value is None else dt.date.fromisoformat(value)
+
+    def optional(value: Any, kind: type) -> Any:
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+            raise TypeError(value)
+        return value
+
+    try:
+        cells = tuple(
+            Cell(
+                str(duty),
+                status,
+                day(since),
+                str(source),
+                str(evidence),
+                optional(count, int),
+                optional(entry, str),
+                day(changed),
+            )  # fmt: skip
+            for duty, status, since, source, evidence, count, entry, changed in record
+        )
+    except (TypeError, ValueError):
+        return None
+    if [c.duty for c in cells] != [d.id for d in config.duties] or any(c.status not in STATUSES for c in cells):
+        return None
+    return cells
+
+
+def _rows(
+    ordered: Sequence[Agency],
+    provinces: dict[str, str],
+    past: history.History,
+    config: Config,
+    today: dt.date,
+    cache: RecordCache | None,
+) -> Iterable[Row]:
+    """evaluate() for each agency, or the row a build stored for the very same inputs: a row is judged
+    again only when its agency, the history of its file, the duties or the day changed."""
+    for start in range(0, len(ordered), _EVALUATED_AT_ONCE):
+        chunk = ordered[start : start + _EVALUATED_AT_ONCE]
+        keys = {a.id: _row_key(a, provinces[a.id], past.of(a.id), past.source, config, today) for a in chunk}
+        stored: dict[str, tuple[Cell, ...]] = {}
+        for agency_id, key in keys.items():
+            record = None if cache is None or key is None else cache.get(key)
+            cells = None if record is None else _cells_from(record, config)
+            if cells is not None:
+                stored[agency_id] = cells
+        read = history.with_data(past, [a.id for a in chunk if a.id not in stored])
+        for agency in chunk:
+            if agency.id in stored:
+                yield Row(agency, provinces[agency.id], stored[agency.id])
+                continue
+            row = evaluate(agency, provinces[agency.id], read.of(agency.id), read.source, config, today)
+            key = keys[agency.id]
+            if cache is not None and key is not None:
+                cache.put(key, _cells_record(row.cells))
+            yield row
+
+
 def compute(
     agencies: Sequence[Agency],
     report_date: dt.date,
@@ -480,8 +580,10 @@ def compute(
     *,
     site_url: str | None = None,
     config: Config | None = None,
+    cache: RecordCache | None = None,
 ) -> Report:
-    """The whole report, from the published agencies and the history of their files."""
+    """The whole report, from the published agencies and the history of their files. `cache`: rows
+    stored by earlier builds (generator/cache.py), read instead of judged again."""
     config = config or load_config(report_date)
     past = past or history.History("file_dates")
     provinces = provinces_of(agencies)
@@ -490,7 +592,7 @@ def compute(
         agencies,
         key=lambda a: (provinces[a.id], a.id != provinces[a.id], _KIND_ORDER.get(a.kind, 99), a.name, a.id),
     )
-    rows = tuple(evaluate(a, provinces[a.id], past.of(a.id), past.source, config, report_date) for a in ordered)
+    rows = tuple(_rows(ordered, provinces, past, config, report_date, cache))
     group_ids = sorted({p for p in provinces.values() if p != CENTRAL}, key=lambda p: (by_id[p].name, p))
     groups: list[tuple[str, Agency | None]] = [(p, by_id[p]) for p in group_ids]
     if CENTRAL in provinces.values():
@@ -798,7 +900,10 @@ def write(
     ids = [a.id for a in agencies]
     validated = {agency_id for agency_id in ids if agency_id not in kept}
     past = history.read(agencies_dir, ids, report_date, config.utc_offset_hours, validated)
-    report = compute(agencies, report_date, past, site_url=site_url, config=config)
+    cache = RecordCache.beside(agencies_dir, ROW_RECORDS)
+    report = compute(agencies, report_date, past, site_url=site_url, config=config, cache=cache)
+    if cache is not None:
+        cache.prune()  # rows of agencies, days or histories this build did not show
     for page in pages(report, messages, ROWS_PER_PAGE):
         site.write(page.path, document(page, messages), STAGE)
     for name, data in files(report).items():

@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from generator import history, layout, report
+from generator.cache import RecordCache
 from generator.i18n import load_messages
 from generator.model import Agency
 from generator.validate import check_paths
@@ -581,3 +582,73 @@ def test_a_long_group_is_split_in_parts_that_link_each_other(written):
     assert seen == members
     assert f'href="../../bao-cao/tinh/{PROVINCE}/2.html"' in pages[0].body  # from bao-cao/tinh/
     assert f'href="../../../bao-cao/tinh/{PROVINCE}.html"' in pages[1].body  # from bao-cao/tinh/<id>/
+
+
+def _cells(built: report.Report) -> dict[str, tuple]:
+    return {row.agency.id: row.cells for row in built.rows}
+
+
+def test_a_row_stored_by_a_report_is_read_back_until_its_agency_history_or_day_changes(tmp_path, monkeypatch):
+    """The report of a national history (thousands of files, years of commits) is judged once per
+    agency and day: a later build the same day reads each unchanged agency's row back."""
+    folder = make_repo(tmp_path)
+    (tmp_path / "rows").mkdir()
+    cache = RecordCache(tmp_path / "rows")
+    first = report.compute(_models(folder), REPORT_DATE, history.read(folder, _ids(folder), REPORT_DATE), cache=cache)
+    judged: list[str] = []
+    real_evaluate = report.evaluate
+
+    def recording(agency, *args, **kwargs):
+        judged.append(agency.id)
+        return real_evaluate(agency, *args, **kwargs)
+
+    monkeypatch.setattr(report, "evaluate", recording)
+    read_blobs: list[str] = []
+    real_read = history._read_blobs
+    monkeypatch.setattr(history, "_read_blobs", lambda top, ids: read_blobs.extend(ids) or real_read(top, ids))
+    again = report.compute(_models(folder), REPORT_DATE, history.read(folder, _ids(folder), REPORT_DATE), cache=cache)
+    assert judged == [] and read_blobs == [] and _cells(again) == _cells(first)  # no version read, none judged
+
+    lich_su = folder / "so-lich-su.yaml"
+    text = lich_su.read_text(encoding="utf-8")
+    without = {k: v for k, v in yaml.safe_load(text).items() if k != "regulation"}
+    lich_su.write_text(_dump(without), encoding="utf-8")
+    _commit(folder.parent, "2026-11-10T09:00:00+07:00", "so-lich-su: regulation withdrawn")
+    lich_su.write_text(text, encoding="utf-8")
+    _commit(folder.parent, "2026-11-20T09:00:00+07:00", "so-lich-su: regulation back")  # the same file as before…
+    changed = report.compute(_models(folder), REPORT_DATE, history.read(folder, _ids(folder), REPORT_DATE), cache=cache)
+    assert judged == ["so-lich-su"]  # …with a longer history: its row judged again
+    regulation = next(c for c in _cells(changed)["so-lich-su"] if c.duty == "regulation")
+    assert (regulation.status, regulation.since) == ("met", dt.date(2026, 11, 20))
+    judged.clear()
+    next_day = REPORT_DATE + dt.timedelta(days=1)
+    later = report.compute(_models(folder), next_day, history.read(folder, _ids(folder), next_day), cache=cache)
+    assert sorted(judged) == sorted(_ids(folder))  # another day: every row judged again, as of that day
+    assert _cells(later) == _cells(report.compute(_models(folder), next_day, history.read(folder, _ids(folder), next_day)))
+
+
+def test_a_stored_row_that_does_not_read_back_as_one_is_judged_again(tmp_path):
+    folder = make_repo(tmp_path)
+    (tmp_path / "rows").mkdir()
+    past = history.read(folder, _ids(folder), REPORT_DATE)
+    first = report.compute(_models(folder), REPORT_DATE, past, cache=RecordCache(tmp_path / "rows"))
+    records = sorted((tmp_path / "rows").glob("*.json"))
+    assert len(records) == len(first.rows)
+    spoiled = ['[["regulation", "met"]]', "[]", '"met"', json.dumps([["x", "met", None, "", "", None, None, None]] * 12),
+               json.dumps([[d.id, "đạt", None, "", "", None, None, None] for d in first.config.duties])]
+    for record, text in zip(records, spoiled * len(records)):
+        record.write_text(text, encoding="utf-8")
+    again = report.compute(_models(folder), REPORT_DATE, past, cache=RecordCache(tmp_path / "rows"))
+    assert _cells(again) == _cells(first)
+
+
+def test_versions_are_read_only_for_the_agencies_asked(repo):
+    past = history.read(repo, _ids(repo), REPORT_DATE)
+    assert all(v.data is None for rows in past.versions.values() for v in rows if v.committed)
+    read = history.with_data(past, ["so-lich-su"])
+    assert all(isinstance(v.data, dict) for v in read.of("so-lich-su") if not v.current)
+    assert len(read.of("so-lich-su")) > 2 and read.of("so-du") == past.of("so-du")
+
+
+def _ids(folder: Path) -> list[str]:
+    return [a.id for a in _models(folder)]
