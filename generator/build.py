@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from generator import cms, export, feeds, history, index, layout, leakscan, mkdocs_adapter, opendata, package
 from generator import regime as regimes
 from generator import report as supervision
-from generator.cache import RecordCache, code_digest, hash_tree
+from generator.cache import FileDigests, RecordCache, code_digest, hash_tree
 from generator.diagnostics import BuildFailed, Diagnostic, display_path
 from generator.i18n import Messages, load_messages
 from generator.model import Agency
@@ -202,20 +202,20 @@ class BuiltBundle:
     leaks: list[leakscan.Leak]  # refused entries found in it by the process that built it
 
 
-def shared_inputs(options: BuildOptions) -> str:
+def shared_inputs(options: BuildOptions, digests: FileDigests | None = None) -> str:
     """What every bundle is built from besides its agency: the tool (its code, templates, regimes and
     messages), content/, theme/, mkdocs.yml and the build's options. Not its date: each bundle's
     inputs name what its pages take from the date (render.dated_facts)."""
     hasher = hashlib.sha256(f"tiepcan {package.tool_version()}\0{code_digest()}\0".encode())
-    hash_tree(hasher, options.content_dir, "content")
-    hash_tree(hasher, options.protected()[0] / "theme", "theme")
+    hash_tree(hasher, options.content_dir, "content", digests)
+    hash_tree(hasher, options.protected()[0] / "theme", "theme", digests)
     hasher.update(options.config.read_bytes())
     settings = (options.site_url, options.regime, options.lang)
     hasher.update(json.dumps(settings).encode())
     return hasher.hexdigest()
 
 
-def site_inputs(options: BuildOptions, shared: str) -> str | None:
+def site_inputs(options: BuildOptions, shared: str, digests: FileDigests | None = None) -> str | None:
     """The digest of everything a whole site is built from, or None when the build makes part of one
     (--agency keeps the other bundles as they are, --shard builds some): the shared inputs, the build date and
     --keep-going, every file under the agencies folder (a link by where it points), the commit checked
@@ -232,7 +232,7 @@ def site_inputs(options: BuildOptions, shared: str) -> str | None:
         if path.is_symlink():
             hasher.update(os.readlink(path).encode(errors="surrogateescape"))
         elif path.is_file():
-            hasher.update(path.read_bytes())
+            hasher.update(digests.of(path).encode() if digests is not None else path.read_bytes())
     hasher.update(history.revision(options.agencies_dir).encode())
     if options.cms is not None:
         hasher.update(options.cms.read_bytes())
@@ -277,7 +277,9 @@ def _site_record(inputs: str, report: BuildReport) -> str | None:
     return json.dumps(record, ensure_ascii=False, indent=1) + "\n"
 
 
-def bundle_inputs(shared: str, source: AgencySource, names: dict[str, str], dated: dict[str, Any]) -> str:
+def bundle_inputs(
+    shared: str, source: AgencySource, names: dict[str, str], dated: dict[str, Any], digests: FileDigests | None = None
+) -> str:
     """The digest of everything one bundle is built from: the shared inputs, the agency's published
     data and folder (attachments, pages), the other agency it names (its parent) and what it takes
     from the build date (`dated`: render.dated_facts)."""
@@ -285,7 +287,7 @@ def bundle_inputs(shared: str, source: AgencySource, names: dict[str, str], date
     hasher = hashlib.sha256(f"{shared}\0{agency.id}\0".encode())
     hasher.update(json.dumps(dated, sort_keys=True).encode())
     hasher.update(agency.model_dump_json().encode())  # the published data: a comment or an internal entry is not
-    hash_tree(hasher, source.folder, "folder")
+    hash_tree(hasher, source.folder, "folder", digests)
     hasher.update(json.dumps(names.get(agency.parent) if agency.parent else None).encode())
     return hasher.hexdigest()
 
@@ -433,8 +435,16 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
     outside = [d for folder in (options.content_dir, root / "theme") for d in links_out_of(folder, root)]
     if outside:
         raise InvalidInput(outside)
-    shared = shared_inputs(options)
-    whole_site = site_inputs(options, shared)
+    digests = FileDigests.beside(options.agencies_dir)  # saved as the build ends, whichever way
+    try:
+        return _build(options, progress, digests)
+    finally:
+        digests.save()
+
+
+def _build(options: BuildOptions, progress: Callable[[str, int, int], None], digests: FileDigests) -> BuildReport:
+    shared = shared_inputs(options, digests)
+    whole_site = site_inputs(options, shared, digests)
     unchanged = None if options.force or options.merge_from else _unchanged_site(options.out.resolve(), whole_site)
     if unchanged is not None:
         return unchanged
@@ -509,7 +519,7 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
             if options.shard and not in_shard(agency_id, options.shard):
                 continue  # another shard's: the merge brings it
             dated = dated_facts(source.model, chosen_regimes[agency_id], options.build_date)
-            inputs = bundle_inputs(shared, source, names, dated)
+            inputs = bundle_inputs(shared, source, names, dated, digests)
             kept_as_is = agency_id in report.kept or (options.only and agency_id not in options.only)
             asked = options.force or agency_id in options.only  # `--agency X`: X is rebuilt, changed or not
             found, words = previous / agency_id, None

@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -37,15 +38,93 @@ _RECORD_SUFFIX = ".json"
 _KEY_LENGTH = 64  # a sha256 in hex: the only names this folder's records have
 
 
-def hash_tree(hasher: Any, folder: Path, label: str) -> None:
-    """Every regular file below `folder` (links are never read), by path, size and content."""
+def hash_tree(hasher: Any, folder: Path, label: str, digests: FileDigests | None = None) -> None:
+    """Every regular file below `folder` (links are never read), by path, size and content (with
+    `digests`, by the digest of its content)."""
     if not folder.is_dir():
         return
     for path in sorted(folder.rglob("*")):
         if path.is_file() and not path.is_symlink() and "__pycache__" not in path.parts:
+            name = f"{label}/{path.relative_to(folder).as_posix()}"
+            if digests is not None:
+                hasher.update(f"{name}\0{digests.of(path)}\0".encode())
+                continue
             data = path.read_bytes()
-            hasher.update(f"{label}/{path.relative_to(folder).as_posix()}\0{len(data)}\0".encode())
+            hasher.update(f"{name}\0{len(data)}\0".encode())
             hasher.update(data)
+
+
+class FileDigests:
+    """The sha256 of files by path, kept with what the file system says of each (size, modification
+    and change times, inode) and used while it says the same, as Git's index does: a build learns that
+    the attachments of 5,000 agencies (PDFs, gigabytes) did not change without reading them again.
+    A file modified in the last seconds is read every time: within its clock's step it could change
+    again without its times moving. Kept as one JSON file in the cache folder; without one
+    (`record` None) every file is read."""
+
+    _SETTLED_NS = 2_000_000_000
+    _FORMAT = 1
+
+    def __init__(self, record: Path | None):
+        self.record = record
+        self._known: dict[str, list[Any]] = {}
+        self._used: dict[str, list[Any]] = {}  # what save() keeps
+        self._read: dict[str, list[Any]] = {}  # read by this run, settled or not
+        if record is not None and _tagged(record.parent) and not record.is_symlink():
+            try:
+                stored = json.loads(record.read_bytes())
+                if isinstance(stored, dict) and stored.get("format") == self._FORMAT:
+                    self._known = {
+                        str(path): row
+                        for path, row in stored["files"].items()
+                        if isinstance(row, list) and len(row) == 5 and isinstance(row[4], str) and len(row[4]) == 64
+                    }
+            except (OSError, ValueError, KeyError, AttributeError):
+                self._known = {}
+
+    @classmethod
+    def beside(cls, agencies: Path) -> FileDigests:
+        """The digests kept in the cache folder of `agencies`, used only once that folder exists (a
+        build makes it after checking its output folder: nothing is written before that)."""
+        folder = agencies.resolve().parent / FOLDER
+        return cls(folder / "file-digests.json")
+
+    def of(self, path: Path) -> str:
+        """The file's digest, from its stat when it is the one recorded, else from its bytes."""
+        name = str(path.resolve())
+        info = path.stat()
+        state = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+        for known in (self._read.get(name), self._known.get(name)):
+            if known is not None and known[:4] == state:
+                break
+        else:  # a build asks twice for some files (the site's inputs, then a bundle's): read once
+            known = self._read[name] = [*state, hashlib.sha256(path.read_bytes()).hexdigest()]
+        if time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) > self._SETTLED_NS:
+            self._used[name] = known
+        return str(known[4])
+
+    def save(self) -> None:
+        """The digests this run used (others belong to files since changed or gone), if any changed."""
+        if self.record is None or self._used == self._known:
+            return
+        folder = self.record.parent
+        if folder.is_symlink() or not _tagged(folder) or self.record.is_symlink():
+            return  # no cache folder tiepcan made (yet): nothing is written
+        files = dict(sorted(self._used.items()))
+        _write_whole(self.record, json.dumps({"format": self._FORMAT, "files": files}, separators=(",", ":")).encode())
+
+
+def _write_whole(path: Path, data: bytes) -> bool:
+    """`data` into `path` by a temporary file renamed over it (no reader sees half); False when the
+    disk refused (a full disk loses a record, not the build)."""
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        return False
+    return True
 
 
 @functools.cache
@@ -119,14 +198,8 @@ class RecordCache:
 
     def put(self, key: str, value: Any) -> None:
         data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        try:
-            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temporary, self.folder / f"{key}{_RECORD_SUFFIX}")
-        except OSError:
-            return  # a full disk loses a record, not the build
-        self._used.add(key)
+        if _write_whole(self.folder / f"{key}{_RECORD_SUFFIX}", data):
+            self._used.add(key)
 
     def prune(self) -> None:
         """Records this run neither read nor wrote (files since changed or removed); only names a

@@ -16,6 +16,7 @@ import pytest
 from generator import mkdocs_adapter
 from generator import report as supervision
 from generator.build import InvalidInput, build_all
+from generator.cache import FileDigests
 from generator.diagnostics import BuildFailed
 from generator.i18n import load_messages
 from generator.load import load_file
@@ -248,6 +249,31 @@ def test_an_unchanged_bundle_is_neither_rebuilt_nor_copied_and_a_changed_one_alo
     assert build_all(build_options(agencies, out, content_dir=content, force=True)).built == ["so-a", "so-b", "so-c"]
     next_day = build_options(agencies, out, content_dir=content, build_date=BUILD_DATE.replace(day=24))
     assert build_all(next_day).reused == ["so-a", "so-b", "so-c"]  # nothing on their pages depends on the day
+
+
+def test_an_attachment_rewritten_in_place_rebuilds_its_bundle_even_with_its_size_and_time_kept(tmp_path, monkeypatch):
+    """Attachments are known by their digests between builds (not read again while unchanged): a
+    file rewritten with the same size and modification time is still seen to have changed."""
+    monkeypatch.setattr(FileDigests, "_SETTLED_NS", -(10**12))  # files written here count as old ones
+    agencies, out = tmp_path / "agencies", tmp_path / "site"
+    write_agency(agencies, "so-a", MINIMAL_AGENCY.format(id="so-a") + textwrap.dedent("""\
+        regulation:
+          title: Quy chế cung cấp thông tin
+          issued: 2018-06-25
+          file: files/quy-che.pdf
+        """))
+    write_agency(agencies, "so-b")
+    pdf = agencies / "so-a" / "files" / "quy-che.pdf"
+    pdf.parent.mkdir(parents=True)
+    pdf.write_bytes(b"%PDF-1.7 ban mot")
+    build_all(build_options(agencies, out))
+    assert build_all(build_options(agencies, out, site_url="https://example.gov.vn/")).reused == []  # other inputs
+    stat = pdf.stat()
+    pdf.write_bytes(b"%PDF-1.7 ban hai")
+    os.utime(pdf, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    again = build_all(build_options(agencies, out, site_url="https://example.gov.vn/"))
+    assert again.built == ["so-a"] and again.reused == ["so-b"]
+    assert b"ban hai" in next(out.glob("so-a/**/quy-che*.pdf")).read_bytes()
 
 
 DATED_AGENCY = MINIMAL_AGENCY.format(id="so-han") + textwrap.dedent("""\
