@@ -12,13 +12,12 @@ A working-tree file that differs from its last commit counts as one more version
 report date (it is what this build publishes).
 
 `read` lists the versions without reading them (a committed version is known by its blob id);
-`with_data` reads and parses those of some agencies: the report asks only for the agencies whose
-row it has not stored already (generator/report.py), a few at a time.
+`read_versions` reads and parses some of them: the report asks only for versions it has not
+stored the model of already (generator/report.py), a few agencies at a time.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import subprocess
@@ -183,19 +182,12 @@ def _version(day: dt.date, blob: str, now: str | None, validated: bool) -> Versi
     return Version(day, None, blob=blob)
 
 
-def with_data(past: History, agency_ids: Collection[str]) -> History:
-    """`past` with the committed versions of `agency_ids` read and parsed (one `git cat-file` for all)."""
-    unread = sorted({v.blob for a in agency_ids for v in past.of(a) if v.blob and not v.current and v.data is None})
-    if past.top is None or not unread:
-        return past
-    parsed = {blob: _parse(data) for blob, data in _read_blobs(past.top, unread).items()}
-    versions = dict(past.versions)
-    for agency_id in agency_ids:
-        if agency_id in versions:
-            versions[agency_id] = tuple(
-                dataclasses.replace(v, data=parsed.get(v.blob)) if v.blob in parsed else v for v in versions[agency_id]
-            )
-    return dataclasses.replace(past, versions=versions)
+def read_versions(past: History, blobs: Collection[str]) -> dict[str, Any]:
+    """The data of these committed versions (one `git cat-file` for all), by blob; a blob Git does
+    not have (a shallow clone) is left out, one that does not parse is None."""
+    if past.top is None or not blobs:
+        return {}
+    return {blob: _parse(data) for blob, data in _read_blobs(past.top, sorted(blobs)).items()}
 
 
 def _file_history(agencies_dir: Path, ids: list[str], offset_hours: int, validated: Collection[str]) -> History:

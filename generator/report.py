@@ -19,7 +19,7 @@ import datetime as dt
 import io
 import json
 import typing
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -57,7 +57,8 @@ KINDS: tuple[str, ...] = typing.get_args(AgencyKind)
 CENTRAL = "trung-uong"  # the group of agencies under no provincial People's Committee
 FOLDER = "bao-cao"  # under the portal root
 STAGE = "report"  # what the writer records for its files
-ROW_RECORDS = "report-rows"  # the rows of earlier builds, in the validation cache's folder (generator/cache.py)
+# Rows and past versions' models of earlier builds, in the validation cache's folder (generator/cache.py).
+RECORDS = "report"
 PROVINCES = "tinh"  # province pages: bao-cao/tinh/<id of the provincial People's Committee>.html
 CSV_COLUMNS = (
     "agency_id",
@@ -307,19 +308,33 @@ class _Dated:
     source: str
 
 
-def _versions(agency: Agency, past: Sequence[history.Version], source: history.Source, today: dt.date) -> list[_Dated]:
-    """The agency's valid past versions, oldest first, ending with the published one."""
+def _model_of(data: Any) -> Agency | None:
+    """A past version's data as its section showed it; None for a version that published nothing."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        return _published(Agency.model_validate(data))
+    except (ValidationError, TypeError, ValueError):
+        return None
+
+
+def _versions(
+    agency: Agency,
+    past: Sequence[history.Version],
+    source: history.Source,
+    today: dt.date,
+    models: Mapping[str, Agency | None],
+) -> list[_Dated]:
+    """The agency's valid past versions, oldest first, ending with the published one. `models`: the
+    committed versions' models by blob (_version_models)."""
     dated: list[_Dated] = []
     for version in sorted(past, key=lambda v: v.date):  # stable: same-day commits keep their order
         if version.current:  # the file as it is now: `agency` is its validated model
-            model = _published(agency)
-        elif not isinstance(version.data, dict) or version.data.get("id") != agency.id:
-            continue
+            model: Agency | None = _published(agency)
         else:
-            try:
-                model = _published(Agency.model_validate(version.data))
-            except (ValidationError, TypeError, ValueError):
-                continue  # a broken version published nothing
+            model = models.get(version.blob) if version.blob else _model_of(version.data)
+        if model is None or model.id != agency.id:
+            continue  # a broken version (or another agency's file) published nothing here
         kind = "file_date" if source == "file_dates" else ("git" if version.committed else "working_tree")
         dated.append(_Dated(min(version.date, today), model, kind))
     current = _published(agency)
@@ -335,8 +350,9 @@ def evaluate(
     source: history.Source,
     config: Config,
     today: dt.date,
+    models: Mapping[str, Agency | None],
 ) -> Row:
-    versions = _versions(agency, past, source, today)
+    versions = _versions(agency, past, source, today, models)
     # The date the (public) catalog last changed, as of each version.
     changed: list[dt.date | None] = []
     previous: list[CatalogEntry] | None = None
@@ -532,7 +548,7 @@ def _cells_from(record: Any, config: Config) -> tuple[Cell, ...] | None:
                 optional(count, int),
                 optional(entry, str),
                 day(changed),
-            )  # fmt: skip
+            )
             for duty, status, since, source, evidence, count, entry, changed in record
         )
     except (TypeError, ValueError):
@@ -540,6 +556,33 @@ def _cells_from(record: Any, config: Config) -> tuple[Cell, ...] | None:
     if [c.duty for c in cells] != [d.id for d in config.duties] or any(c.status not in STATUSES for c in cells):
         return None
     return cells
+
+
+def _version_key(blob: str) -> str:
+    return RecordCache.key(code_digest(), "report-version", blob)
+
+
+def _version_models(
+    past: history.History, agency_ids: Sequence[str], cache: RecordCache | None
+) -> dict[str, Agency | None]:
+    """The model of each committed version of these agencies' files, by blob: stored by an earlier
+    build (a blob's bytes never change), else read from Git and validated (and stored). None: a
+    version that published nothing. A blob Git does not have (a shallow clone) is left out."""
+    blobs = sorted({v.blob for a in agency_ids for v in past.of(a) if v.blob and not v.current})
+    models: dict[str, Agency | None] = {}
+    for blob in blobs:
+        record = None if cache is None else cache.get(_version_key(blob))
+        try:
+            if isinstance(record, dict) and record.keys() == {"agency"}:
+                models[blob] = None if record["agency"] is None else Agency.model_validate_json(record["agency"])
+        except (TypeError, ValueError):  # ValidationError is a ValueError: not a record of this data contract
+            continue
+    unread = [blob for blob in blobs if blob not in models]
+    for blob, data in history.read_versions(past, unread).items():
+        model = models[blob] = _model_of(data)
+        if cache is not None:
+            cache.put(_version_key(blob), {"agency": None if model is None else model.model_dump_json()})
+    return models
 
 
 def _rows(
@@ -561,12 +604,12 @@ def _rows(
             cells = None if record is None else _cells_from(record, config)
             if cells is not None:
                 stored[agency_id] = cells
-        read = history.with_data(past, [a.id for a in chunk if a.id not in stored])
+        models = _version_models(past, [a.id for a in chunk if a.id not in stored], cache)
         for agency in chunk:
             if agency.id in stored:
                 yield Row(agency, provinces[agency.id], stored[agency.id])
                 continue
-            row = evaluate(agency, provinces[agency.id], read.of(agency.id), read.source, config, today)
+            row = evaluate(agency, provinces[agency.id], past.of(agency.id), past.source, config, today, models)
             key = keys[agency.id]
             if cache is not None and key is not None:
                 cache.put(key, _cells_record(row.cells))
@@ -900,10 +943,14 @@ def write(
     ids = [a.id for a in agencies]
     validated = {agency_id for agency_id in ids if agency_id not in kept}
     past = history.read(agencies_dir, ids, report_date, config.utc_offset_hours, validated)
-    cache = RecordCache.beside(agencies_dir, ROW_RECORDS)
+    cache = RecordCache.beside(agencies_dir, RECORDS)
     report = compute(agencies, report_date, past, site_url=site_url, config=config, cache=cache)
-    if cache is not None:
-        cache.prune()  # rows of agencies, days or histories this build did not show
+    if cache is not None:  # the rows this build showed, and every version of the history it read
+        for rows in past.versions.values():
+            for version in rows:
+                if version.blob:
+                    cache.keep(_version_key(version.blob))
+        cache.prune()
     for page in pages(report, messages, ROWS_PER_PAGE):
         site.write(page.path, document(page, messages), STAGE)
     for name, data in files(report).items():

@@ -606,6 +606,7 @@ def test_a_row_stored_by_a_report_is_read_back_until_its_agency_history_or_day_c
     read_blobs: list[str] = []
     real_read = history._read_blobs
     monkeypatch.setattr(history, "_read_blobs", lambda top, ids: read_blobs.extend(ids) or real_read(top, ids))
+    assert first.rows
     again = report.compute(_models(folder), REPORT_DATE, history.read(folder, _ids(folder), REPORT_DATE), cache=cache)
     assert judged == [] and read_blobs == [] and _cells(again) == _cells(first)  # no version read, none judged
 
@@ -627,27 +628,44 @@ def test_a_row_stored_by_a_report_is_read_back_until_its_agency_history_or_day_c
     assert _cells(later) == _cells(report.compute(_models(folder), next_day, history.read(folder, _ids(folder), next_day)))
 
 
-def test_a_stored_row_that_does_not_read_back_as_one_is_judged_again(tmp_path):
+def test_a_stored_row_or_version_that_does_not_read_back_as_one_is_judged_again(tmp_path):
     folder = make_repo(tmp_path)
     (tmp_path / "rows").mkdir()
     past = history.read(folder, _ids(folder), REPORT_DATE)
     first = report.compute(_models(folder), REPORT_DATE, past, cache=RecordCache(tmp_path / "rows"))
-    records = sorted((tmp_path / "rows").glob("*.json"))
-    assert len(records) == len(first.rows)
+    rows = [p for p in sorted((tmp_path / "rows").glob("*.json")) if isinstance(json.loads(p.read_bytes()), list)]
+    versions = [p for p in sorted((tmp_path / "rows").glob("*.json")) if p not in rows]
+    assert len(rows) == len(first.rows) and versions  # and the models of the past versions
+    records = rows + versions
     spoiled = ['[["regulation", "met"]]', "[]", '"met"', json.dumps([["x", "met", None, "", "", None, None, None]] * 12),
-               json.dumps([[d.id, "đạt", None, "", "", None, None, None] for d in first.config.duties])]
+               json.dumps([[d.id, "đạt", None, "", "", None, None, None] for d in first.config.duties]),
+               '{"agency": "{}"}', '{"agency": 5}', '{"agency": null, "x": 1}']
     for record, text in zip(records, spoiled * len(records)):
         record.write_text(text, encoding="utf-8")
     again = report.compute(_models(folder), REPORT_DATE, past, cache=RecordCache(tmp_path / "rows"))
     assert _cells(again) == _cells(first)
 
 
-def test_versions_are_read_only_for_the_agencies_asked(repo):
+def test_versions_are_listed_without_being_read(repo):
     past = history.read(repo, _ids(repo), REPORT_DATE)
-    assert all(v.data is None for rows in past.versions.values() for v in rows if v.committed)
-    read = history.with_data(past, ["so-lich-su"])
-    assert all(isinstance(v.data, dict) for v in read.of("so-lich-su") if not v.current)
-    assert len(read.of("so-lich-su")) > 2 and read.of("so-du") == past.of("so-du")
+    assert all(v.data is None and len(v.blob) == 40 for rows in past.versions.values() for v in rows if v.committed)
+    blobs = [v.blob for v in past.of("so-lich-su") if not v.current]
+    read = history.read_versions(past, blobs)
+    assert len(blobs) > 2 and sorted(read) == sorted(blobs) and all(isinstance(d, dict) for d in read.values())
+
+
+def test_a_past_version_validated_once_is_not_read_from_git_again(tmp_path, monkeypatch):
+    """The first report of a day judges every row again, from the versions' stored models."""
+    folder = make_repo(tmp_path)
+    (tmp_path / "records").mkdir()
+    cache = RecordCache(tmp_path / "records")
+    first = report.compute(_models(folder), REPORT_DATE, history.read(folder, _ids(folder), REPORT_DATE), cache=cache)
+    monkeypatch.setattr(history, "_read_blobs", lambda *_: pytest.fail("a version was read from Git again"))
+    next_day = REPORT_DATE + dt.timedelta(days=1)
+    later = report.compute(_models(folder), next_day, history.read(folder, _ids(folder), next_day), cache=cache)
+    monkeypatch.undo()
+    fresh = report.compute(_models(folder), next_day, history.read(folder, _ids(folder), next_day))
+    assert _cells(later) == _cells(fresh) and _cells(first) != {}
 
 
 def _ids(folder: Path) -> list[str]:
