@@ -1,8 +1,9 @@
 """Records a later build may reuse instead of computing them again, kept beside the agency files.
 
-Today: the validation of each agency file whose bytes have not changed (generator/validate.py),
-and in `report-rows/` the supervision report's row of each agency whose inputs have not changed
-(generator/report.py). At 5,000 agencies reading and validating every file is ~40 s; reading a
+Today: the validation of each agency file whose bytes have not changed (generator/validate.py);
+in `report/`, the supervision report's row of each agency whose inputs have not changed and the
+model of each past version of its file (generator/report.py); and the digests of the files a build
+hashes (FileDigests). At 5,000 agencies reading and validating every file is ~40 s; reading a
 record back is ~1 ms a file.
 
 The folder (`.tiepcan-cache/` next to the agencies folder, ignored by Git) is tiepcan's: it carries
