@@ -9,6 +9,8 @@ import gzip
 import html
 import io
 import os
+import re
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -130,3 +132,11 @@ def test_the_scan_finds_what_looking_for_each_title_in_each_file_finds(tmp_path_
         planted = data.draw(st.sampled_from(titles)).replace(" ", separator)
         write(site / "so-thu" / f"{n}.html", f"{before} {planted if n % 2 else ''} {after}")
     assert as_tuples(scan(site, refused, published)) == reference_scan(site, refused, published)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60) | st.text(alphabet="aàáạảãăắâấêếôốơớưứđĐ _-·–“”\u0301\u0323\u034f\U0001d165\U0001f600x1", max_size=40))
+def test_the_fold_is_lower_case_without_marks_in_words_of_letters_digits_and_underscores(text):
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D").lower())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    assert fold(text) == " " + " ".join(re.findall(r"\w+", bare)) + " "
