@@ -202,7 +202,7 @@ class Scanner:
 
     def scan_folder(self, folder: Path, name: str) -> list[Leak]:
         """The files under `folder`, as the site's folder `name` (a bundle: its agency id)."""
-        return self.scan_files(_files_under(folder, (name,)))
+        return self.scan_files(_files_under(folder, (name,))) if self.refused else []
 
 
 def _files_under(folder: Path, prefix: tuple[str, ...] = ()) -> list[tuple[Path, tuple[str, ...]]]:
