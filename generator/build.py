@@ -250,7 +250,16 @@ def _unchanged_site(out: Path, inputs: str | None) -> BuildReport | None:
         if not isinstance(record, dict) or record.get("inputs") != inputs:
             return None
         diagnostics = [
-            Diagnostic(str(path), int(line), int(column), str(code), str(field), dict(params), str(severity), label)
+            Diagnostic(
+                str(path),
+                int(line),
+                int(column),
+                str(code),
+                str(field),
+                dict(params),
+                str(severity),
+                None if label is None else str(label),
+            )  # fmt: skip
             for path, line, column, code, field, params, severity, label in record["diagnostics"]
         ]
         return BuildReport(reused=list(record["agencies"]), entries=int(record["entries"]), diagnostics=diagnostics)

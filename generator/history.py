@@ -36,7 +36,7 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class Version:
     date: dt.date
     # The file's YAML as plain data: None when it did not parse, for `current`, and for a committed
-    # version until with_data reads it.
+    # version (read_versions reads those asked for).
     data: Any
     committed: bool = True  # False: the working-tree copy (git) or the file itself (file_dates)
     # The bytes of the file as it is now, whose validated model the caller has: not parsed again
