@@ -47,6 +47,9 @@ SEARCH_WORDS = "tiepcan-words.json"
 # The whole site's inputs and what the build reported: a build with the same inputs on the same
 # day finds it and leaves the site as it is, without even reading the agency files (issue 12).
 SITE_RECORD = "tiepcan-site.json"
+# The leak scan's record of contents it found no withheld title in, in the cache folder.
+CLEAN_CONTENTS = "leakscan"
+_MAX_CLEAN_CONTENTS = 200_000  # ~7 MB of JSON: `tiepcan serve` (one process) would store every bundle's
 # Build dates a page can show and count working days from (the loader bounds data dates the same way).
 EARLIEST_BUILD_DATE, LATEST_BUILD_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 
@@ -487,6 +490,11 @@ def _build(options: BuildOptions, progress: Callable[[str, int, int], None], dig
         e.title for a in agencies for e in a.model.conditional_catalog
     ]
     scanner = leakscan.Scanner(result.refused, titles)
+    # What an earlier scan for the same titles found clean (generator/cache.py): skipped, in every process.
+    clean_memo = RecordCache.beside(options.agencies_dir, CLEAN_CONTENTS) if result.refused else None
+    clean_key = RecordCache.key(code_digest(), "clean", scanner.fingerprint)
+    stored = None if clean_memo is None else clean_memo.get(clean_key)
+    scanner.assume_clean(stored if isinstance(stored, list) else ())
     leaks: list[leakscan.Leak] = []
     with (
         staged(options.out, options.protected(), stay) as staging,
@@ -585,6 +593,9 @@ def _build(options: BuildOptions, progress: Callable[[str, int, int], None], dig
         )
         if leaks:
             raise LeakFound(leaks)
+        if clean_memo is not None:
+            clean_memo.put(clean_key, scanner.clean()[:_MAX_CLEAN_CONTENTS])
+            clean_memo.prune()
         if not portal_wide:  # everything published but the bundles just built stays as it is
             stay.update(name for name in os.listdir(previous) if name not in report.built)
         site_record = None if whole_site is None else _site_record(whole_site, report)

@@ -32,6 +32,7 @@ import ahocorasick
 
 _MIN_TITLE = 12  # folded characters: shorter titles ("Báo cáo") are too common to prove a leak
 _MAX_UNPACKED = 256 * 1024 * 1024  # per member: a scan must not be a decompression bomb itself
+_CONTENT_DIGEST = 16  # bytes of blake2b: what a scanner knows a content it has read by
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,8 @@ class Scanner:
                 for _, title in candidates.iter(fold(public)):
                     by_title.pop(title, None)
         self._titles = _automaton(by_title)
+        # What the automaton looks for: a scan with the same fingerprint finds the same in the same bytes.
+        self.fingerprint = hashlib.sha256("\0".join(sorted(by_title)).encode()).hexdigest()
         self._ids: dict[str, list[tuple[RefusedEntry, re.Pattern[str]]]] = {}
         for entry in self.refused:
             self._ids.setdefault(entry.agency_id, []).append((entry, _id_patterns(entry.entry_id)))
@@ -189,12 +192,27 @@ class Scanner:
             leaks += [Leak(Path(*relative), entry, "title") for entry in found]
         return leaks
 
+    def assume_clean(self, digests: Iterable[str]) -> None:
+        """Contents (by digest, from clean()) in which a scanner with this fingerprint found no title:
+        not folded again (the portal's files a build rewrites are mostly the same bytes each time)."""
+        for digest in digests:
+            try:
+                known = bytes.fromhex(digest)
+            except (TypeError, ValueError):
+                continue  # not a digest clean() wrote
+            if len(known) == _CONTENT_DIGEST:
+                self._found_by_content.setdefault(known, [])
+
+    def clean(self) -> list[str]:
+        """The digests of the contents this scanner read and found no title in."""
+        return sorted(digest.hex() for digest, found in self._found_by_content.items() if not found)
+
     def _titles_in(self, data: bytes) -> list[RefusedEntry]:
         """The entries whose titles `data` holds; the same bytes are folded once per scanner (every
         bundle's forms share most of their .docx members, and its pages much of their markup)."""
         if self._titles is None:
             return []
-        digest = hashlib.blake2b(data, digest_size=16).digest()
+        digest = hashlib.blake2b(data, digest_size=_CONTENT_DIGEST).digest()
         if digest not in self._found_by_content:
             folded = fold(html.unescape(data.decode("utf-8", errors="replace")))
             self._found_by_content[digest] = [e for _, entries in self._titles.iter(folded) for e in entries]

@@ -140,3 +140,25 @@ def test_the_fold_is_lower_case_without_marks_in_words_of_letters_digits_and_und
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D").lower())
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     assert fold(text) == " " + " ".join(re.findall(r"\w+", bare)) + " "
+
+
+def test_contents_an_earlier_scan_found_clean_are_not_folded_again_and_others_are(tmp_path, monkeypatch):
+    """A build keeps what its scan found clean (build.py): the next scan for the same titles skips
+    those bytes, and a scan for other titles cannot use them."""
+    import generator.leakscan as leakscan
+
+    refused = [RefusedEntry("so-a", "noi-bo-1", SECRET)]
+    write(tmp_path / "index.html", "<p>Trang chủ cổng thông tin</p>")
+    write(tmp_path / "bao-cao" / "index.html", "<p>Báo cáo tình hình</p>")
+    first = Scanner(refused)
+    assert scan(tmp_path, first) == [] and len(first.clean()) == 2
+    write(tmp_path / "bao-cao" / "index.html", f"<p>Báo cáo: {SECRET}</p>")  # one file changed, with a leak
+    again = Scanner(refused)
+    assert again.fingerprint == first.fingerprint
+    again.assume_clean([*first.clean(), "khong-phai-ma", 7])
+    folded: list[str] = []
+    real_fold = leakscan.fold
+    monkeypatch.setattr(leakscan, "fold", lambda text: folded.append(text) or real_fold(text))
+    assert as_tuples(scan(tmp_path, again)) == {("bao-cao/index.html", "noi-bo-1", "title")}
+    assert folded == [f"<p>Báo cáo: {SECRET}</p>"]  # the unchanged page was not folded again
+    assert Scanner([RefusedEntry("so-a", "noi-bo-2", "Một tiêu đề nội bộ khác hẳn")]).fingerprint != first.fingerprint
