@@ -497,21 +497,14 @@ _KIND_ORDER = {kind: index for index, kind in enumerate(KINDS)}
 _EVALUATED_AT_ONCE = 256
 
 
-def _row_key(
-    agency: Agency,
-    province: str,
-    past: Sequence[history.Version],
-    source: history.Source,
-    config: Config,
-    today: dt.date,
-) -> str | None:
-    """What evaluate() makes a row from, as a record key; None when a version is known by its bytes
-    only (a broken file's working copy), not by a Git blob or the model at hand."""
-    if any(v.data is not None and not v.blob for v in past):
+def _row_key(agency: Agency, province: str, past: history.History, config: Config, today: dt.date) -> str | None:
+    """What evaluate() makes the agency's row from, as a record key; None when a version is known by
+    its bytes only (a broken file's working copy), not by a Git blob or the model at hand."""
+    if any(v.data is not None and not v.blob for v in past.of(agency.id)):
         return None
-    versions = [[v.date.isoformat(), v.blob, v.committed, v.current] for v in past]
+    versions = [[v.date.isoformat(), v.blob, v.committed, v.current] for v in past.of(agency.id)]
     return RecordCache.key(
-        code_digest(), "report-row", agency.model_dump_json(), province, source, repr(config), today.isoformat(),
+        code_digest(), "report-row", agency.model_dump_json(), province, past.source, repr(config), today.isoformat(),
         json.dumps(versions),
     )  # fmt: skip
 
@@ -597,7 +590,7 @@ def _rows(
     again only when its agency, the history of its file, the duties or the day changed."""
     for start in range(0, len(ordered), _EVALUATED_AT_ONCE):
         chunk = ordered[start : start + _EVALUATED_AT_ONCE]
-        keys = {a.id: _row_key(a, provinces[a.id], past.of(a.id), past.source, config, today) for a in chunk}
+        keys = {a.id: _row_key(a, provinces[a.id], past, config, today) for a in chunk}
         stored: dict[str, tuple[Cell, ...]] = {}
         for agency_id, key in keys.items():
             record = None if cache is None or key is None else cache.get(key)
