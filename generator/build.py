@@ -461,7 +461,8 @@ def _build(options: BuildOptions, progress: Callable[[str, int, int], None], dig
     if unchanged is not None:
         return unchanged
     check_output(options.out, options.protected())  # refused before anything is written (the cache)
-    result = check_paths([options.agencies_dir], regimes.regime_ids(), RecordCache.beside(options.agencies_dir))
+    cache = RecordCache.beside(options.agencies_dir)
+    result = check_paths([options.agencies_dir], regimes.regime_ids(), cache, jobs=options.jobs)
     if not result.ok and not options.keep_going:
         raise InvalidInput(result.diagnostics)
     known = {a.model.id for a in result.usable} | set(result.failed)

@@ -66,7 +66,7 @@ def check(paths: tuple[Path, ...], lang: str) -> None:
     # A whole agencies folder is checked with the build's validation cache (unchanged files are not read
     # again); a few files are checked without it, which would forget the records of the others.
     cache = RecordCache.beside(folders[0]) if len(folders) == 1 and folders[0].is_dir() else None
-    result = check_paths(folders, regimes.regime_ids(), cache)
+    result = check_paths(folders, regimes.regime_ids(), cache, os.cpu_count() or 1)
     if not result.ok:
         _report(result.diagnostics, lang)
         sys.exit(1)

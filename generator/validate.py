@@ -15,11 +15,12 @@ import dataclasses
 import datetime as dt
 import difflib
 import json
+import multiprocessing
 import os
 import re
 import types
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,15 +135,16 @@ def links_out_of(folder: Path, root: Path) -> list[Diagnostic]:
 
 
 def check_paths(
-    paths: Sequence[Path], known_regimes: Iterable[str] = (), cache: RecordCache | None = None
+    paths: Sequence[Path], known_regimes: Iterable[str] = (), cache: RecordCache | None = None, jobs: int = 1
 ) -> ValidationResult:
     """The files of `paths` validated. With a `cache`, a file whose bytes (and name, and the tool) are
     those of a file valid alone before is not read again: its record is; only the checks that look
-    past its bytes (its folder, across files) run again."""
+    past its bytes (its folder, across files) run again. With `jobs` > 1, files are checked alone in
+    that many processes (the same results, in the same order)."""
     files = discover(paths)
     if not files:
         return ValidationResult(diagnostics=[Diagnostic(", ".join(map(str, paths)) or ".", 1, 1, "no_agency_files")])
-    result = _validate((_checked_file(path, cache) for path in files), known_regimes)  # one file at a time
+    result = _validate(_checked_files(files, cache, jobs), known_regimes)  # one file at a time
     if cache is not None:
         cache.prune()
         for key in _SEEN.keys() - cache.used:
@@ -181,36 +183,70 @@ def _alone(doc: LoadedDocument) -> _Alone:
 _SEEN: dict[str, tuple[tuple[int, int, int], _Alone]] = {}
 
 
-def _checked_file(path: Path, cache: RecordCache | None) -> _Alone:
+# Below this many files a process pool costs more than it saves (starting it, sending results back).
+_PARALLEL_FROM = 64
+
+
+def _checked_files(files: Sequence[Path], cache: RecordCache | None, jobs: int) -> Iterator[_Alone]:
+    """Each file checked alone, in order: here, or in `jobs` forked processes when there are many and
+    this process holds none of them in memory yet (`tiepcan serve` after its first build)."""
+    if jobs <= 1 or len(files) < _PARALLEL_FROM or _SEEN:
+        for path in files:
+            alone, key = _checked_file(path, cache)
+            if cache is not None and key is not None:
+                _remember(cache, key, alone)
+            yield alone
+        return
+    context = multiprocessing.get_context("fork")  # the workers start with the code imported, the cache known
+    with context.Pool(jobs, initializer=_start_checking, initargs=(cache,)) as pool:
+        for alone, key in pool.imap(_check_in_worker, files, chunksize=max(1, min(16, len(files) // (8 * jobs)))):
+            if cache is not None and key is not None:
+                cache.keep(key)  # read or written by a worker: not pruned
+                _remember(cache, key, alone)
+            yield alone
+
+
+_worker_cache: RecordCache | None = None  # in a worker process of _checked_files
+
+
+def _start_checking(cache: RecordCache | None) -> None:
+    global _worker_cache
+    _worker_cache = cache
+
+
+def _check_in_worker(path: Path) -> tuple[_Alone, str | None]:
+    return _checked_file(path, _worker_cache)
+
+
+def _checked_file(path: Path, cache: RecordCache | None) -> tuple[_Alone, str | None]:
+    """The file checked alone, and the key of the cache record that holds it (read back or written
+    now), if one does."""
     raw = read_limited(path)
     outside = _outside_repository(path)
     if cache is None or outside:  # a file linking out of its folder is never recorded
         doc = load_bytes(path, raw)
         doc.diagnostics.extend(outside)
-        return _alone(doc)
+        return _alone(doc), None
     shown = display_path(path)
     key = cache.key(code_digest(), shown, raw)
     stamp, seen = _SEEN.get(key, (None, None))
     if seen is not None and stamp == cache.stamp(key):
         cache.keep(key)
-        return (
-            seen
-            if seen.summary.path == path
-            else dataclasses.replace(seen, summary=dataclasses.replace(seen.summary, path=path))
-        )
+        if seen.summary.path != path:
+            seen = dataclasses.replace(seen, summary=dataclasses.replace(seen.summary, path=path))
+        return seen, key
     record = cache.get(key)
     found = None if record is None else _from_record(path, shown, record)
     if found is not None:
-        _remember(cache, key, found)
-        return found
+        return found, key
     alone = _alone(load_bytes(path, raw))
     if alone.model is not None:
         record = _record(alone)
         again = _from_record(path, shown, json.loads(json.dumps(record)))
         if again is not None and again.model == alone.model and _record(again) == record:  # JSON gives it back whole
             cache.put(key, record)
-            _remember(cache, key, alone)  # the copy the build holds anyway, not a second one
-    return alone
+            return alone, key  # remembered: the copy the build holds anyway, not a second one
+    return alone, None
 
 
 def _remember(cache: RecordCache, key: str, alone: _Alone) -> None:

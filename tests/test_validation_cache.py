@@ -4,6 +4,7 @@ validated again, and what the validation says is the same with or without the ca
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
@@ -123,3 +124,39 @@ def test_records_of_removed_files_go_and_a_folder_tiepcan_did_not_make_is_not_to
     (theirs / "a").write_text("", encoding="utf-8")
     assert RecordCache.beside(tmp_path / "khac" / "agencies") is None
     assert sorted(p.name for p in theirs.iterdir()) == ["a"]
+
+
+def test_files_checked_in_worker_processes_say_the_same_and_keep_their_records(agencies, tmp_path, monkeypatch):
+    """`--jobs`: each file is checked alone in a worker process; the results come back in order, the
+    records the workers wrote are kept, and this process holds them as if it had read them."""
+    from generator import validate
+
+    monkeypatch.setattr(validate, "_PARALLEL_FROM", 2)
+    monkeypatch.setattr(validate, "_SEEN", {})
+    checked_in = tmp_path / "pids"
+    real = validate._alone
+
+    def noting_pid(doc):
+        with checked_in.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return real(doc)
+
+    monkeypatch.setattr(validate, "_alone", noting_pid)
+    alone_here = _check(agencies, None)
+    in_workers = check_paths([agencies], regimes.regime_ids(), None, jobs=2)
+    first = check_paths([agencies], regimes.regime_ids(), RecordCache.beside(agencies), jobs=2)
+    files = len(list(agencies.glob("*.yaml")))
+    pids = checked_in.read_text().split()
+    assert len(pids) == 3 * files and pids[:files] == [str(os.getpid())] * files
+    assert str(os.getpid()) not in pids[files:] and len(set(pids[files:])) >= 2  # two pools of workers
+    assert len(list((tmp_path / FOLDER).glob("*.json"))) == files  # written by the workers, not pruned
+    assert len(validate._SEEN) == files  # remembered here: `tiepcan serve`'s next build reads nothing
+
+    def no_parsing(*_args):
+        raise AssertionError("an unchanged file was parsed again")
+
+    monkeypatch.setattr(validate, "load_bytes", no_parsing)
+    monkeypatch.setattr(validate, "_SEEN", {})  # another process
+    second = check_paths([agencies], regimes.regime_ids(), RecordCache.beside(agencies), jobs=2)
+    assert _said(second) == _said(first) == _said(in_workers) == _said(alone_here)
+    assert len(list((tmp_path / FOLDER).glob("*.json"))) == files
