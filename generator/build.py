@@ -314,13 +314,16 @@ def _up_to_date(previous: Path, inputs: str | None) -> list[str] | None:
         return None
     if (inputs is not None and record.get("inputs") != inputs) or not isinstance(words, list):
         return None
-    return _interned(words)
+    try:
+        return _interned(words)
+    except TypeError:  # not a list of words
+        return None
 
 
-def _interned(words: Iterable[Any]) -> list[str]:
+def _interned(words: Iterable[str]) -> list[str]:
     """A vocabulary with each word held once in memory however many agencies have it: 5,000 agencies'
     vocabularies are ~5 million words, most of them the same few thousand."""
-    return [sys.intern(str(word)) for word in words]
+    return list(map(sys.intern, words))
 
 
 class _BundleBuilder:

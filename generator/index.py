@@ -18,6 +18,7 @@ import base64
 import dataclasses
 import hashlib
 import html
+import itertools
 import json
 import multiprocessing.util
 import os
@@ -431,22 +432,22 @@ def directory_records(
         for a in agencies
     }
 
-    def words_of(agency: Agency) -> dict[str, None]:
+    def words_of(agency: Agency) -> list[str]:
         names = " ".join(x for x in (agency.name, agency.short_name, *labels[agency.id]) if x)
-        return {**vocabulary([Record(url="", title=names, text=names)]), **dict.fromkeys(documents.get(agency.id, ()))}
+        named = vocabulary([Record(url="", title=names, text=names)])
+        return list({**named, **dict.fromkeys(documents.get(agency.id, ()))})
 
-    # Two passes, each agency's words made again in the second: held for every agency at once they
-    # would be ~5 million dictionary entries at national scale.
-    share: Counter[str] = Counter()
-    for agency in agencies:
-        share.update(words_of(agency).keys())
+    # Each agency's words as a list (~5 million at national scale: as dictionaries they would be
+    # most of the build's memory), counted once per agency.
+    own = {a.id: words_of(a) for a in agencies}
+    share = Counter(itertools.chain.from_iterable(own.values()))
     limit = max(COMMON_WORD_MIN, int(len(models) * COMMON_WORD_SHARE))
     return [
         directory_record(
             a,
             ancestors_of(a, models),
             *labels[a.id],
-            [w for w in words_of(a) if share[w] <= limit] + scope_words(a, ancestors_of(a, models)),
+            [w for w in own[a.id] if share[w] <= limit] + scope_words(a, ancestors_of(a, models)),
         )
         for a in sorted(agencies, key=lambda a: a.id)
     ]
