@@ -342,6 +342,8 @@ class _BundleBuilder:
         self.messages = load_messages(options.lang)
         self.renderer = AgencyRenderer(self.messages, options.content_dir, options.build_date, options.site_url)
         self.builder = builder or mkdocs_adapter.SiteBuilder(options.config, shared=staging)
+        published = options.out.resolve()
+        self.published = published if made_by_tiepcan(published) else None  # the site this build replaces
 
     def build(self, task: tuple[AgencySource, str]) -> BuiltBundle:
         source, inputs = task
@@ -358,7 +360,9 @@ class _BundleBuilder:
         export.write_all(bundle, export.ExportContext(agency, chosen.data, self.messages, bundle_url))
         opendata.write_agency(bundle, agency, chosen.data, bundle_url, self.messages)
         feeds.write_bundle(bundle, agency, options.build_date, self.messages, options.site_url)
-        words = list(index.vocabulary(index.index_agency(agency, bundle, _page_texts(rendered))))
+        before = None if self.published is None else self.published / agency.id
+        replaced = None if before is None or before.is_symlink() else before / index.INDEX_DIR
+        words = list(index.vocabulary(index.index_agency(agency, bundle, _page_texts(rendered), replaced)))
         bundle.write(SEARCH_WORDS, json.dumps(words, ensure_ascii=False) + "\n", "index")
         package.write_build_record(bundle, agency.id, chosen.id, options.build_date, inputs)
         bundle.write(AGENCY_RECORD, agency.model_dump_json() + "\n", "build")

@@ -41,7 +41,7 @@ from generator.cache import code_digest
 from generator.diagnostics import BuildFailed
 from generator.i18n import Messages
 from generator.model import Agency
-from generator.writer import BundleWriter
+from generator.writer import BundleWriter, files_of
 
 INDEX_DIR = "pagefind"
 # Beside the portal's index: what it was made from, so that the next build reuses it when that has not
@@ -383,18 +383,31 @@ _SAME_EVERYWHERE = re.compile(r"pagefind\.js|pagefind-worker\.js|wasm\.[\w-]+\.p
 _written_once: dict[str, Path] = {}
 
 
-def write_index(records: Sequence[Record], writer: BundleWriter) -> None:
-    """The index of `records` into the writer's pagefind/ folder."""
+def write_index(records: Sequence[Record], writer: BundleWriter, replaced: Path | None = None) -> None:
+    """The index of `records` into the writer's pagefind/ folder. `replaced`: the published index this
+    one replaces; a file of it with the same bytes is linked, not written again. Pagefind names its
+    files by their contents, so after a change most of an index's files are the ones it had (the
+    portal's: one per agency), and a new file costs the file system more than a link does."""
+    before = _regular_files(replaced)
     for path, data in index_files(records):
         name = f"{INDEX_DIR}/{path}"
         shared = _SAME_EVERYWHERE.fullmatch(path) is not None
-        earlier = _written_once.get(path) if shared else None
-        if earlier is not None and _holds(earlier, data):
-            writer.link(name, earlier, STAGE)
+        earlier = [_written_once.get(path) if shared else None, before.get(path)]
+        same = next((p for p in earlier if p is not None and _holds(p, data)), None)
+        if same is not None:
+            writer.link(name, same, STAGE)
             continue
         writer.write(name, data, STAGE)
         if shared:
             _written_once[path] = writer.root / name
+
+
+def _regular_files(folder: Path | None) -> dict[str, Path]:
+    """The regular files of `folder` by relative path; none when it is absent or a link (links
+    inside are neither followed nor given)."""
+    if folder is None or folder.is_symlink() or not folder.is_dir():
+        return {}
+    return {path: Path(source) for path, source in files_of(folder)}
 
 
 def _holds(path: Path, data: bytes) -> bool:
@@ -414,10 +427,12 @@ def ancestors_of(agency: Agency, models: dict[str, Agency]) -> list[str]:
     return chain
 
 
-def index_agency(agency: Agency, writer: BundleWriter, pages: Mapping[str, tuple[str, str]] | None) -> list[Record]:
-    """The bundle's index; without `pages`, of the catalog alone (benchmarks)."""
+def index_agency(
+    agency: Agency, writer: BundleWriter, pages: Mapping[str, tuple[str, str]] | None, replaced: Path | None = None
+) -> list[Record]:
+    """The bundle's index; without `pages`, of the catalog alone (benchmarks). `replaced`: as for write_index."""
     records = agency_records(agency, pages)
-    write_index(records, writer)
+    write_index(records, writer, replaced)
     return records
 
 
@@ -470,7 +485,7 @@ def index_portal(
     if previous is not None and _made_from(previous / INDEX_DIR, inputs):
         writer.keep(previous / INDEX_DIR, STAGE, under=INDEX_DIR)
         return
-    write_index(records, writer)
+    write_index(records, writer, None if previous is None else previous / INDEX_DIR)
     writer.write(f"{INDEX_DIR}/{PORTAL_RECORD}", json.dumps({"inputs": inputs}) + "\n", STAGE)
 
 

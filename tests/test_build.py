@@ -392,6 +392,42 @@ def test_the_portal_index_is_reused_while_its_records_are_the_same(tmp_path: Pat
     assert _digest(fresh / "pagefind") == _digest(index)  # what is reused is what would be made
 
 
+TWO_ENTRIES = """\
+catalog:
+  - {id: ke-hoach, title: Kế hoạch cải cách hành chính, created: 2024-01-02, clause: a, forms: [portal], disclosed: 2024-01-05}
+  - {id: bao-cao, title: Báo cáo tình hình kinh tế, created: 2024-02-02, clause: a, forms: [portal], disclosed: 2024-02-05}
+"""
+
+
+def test_a_rebuilt_index_links_the_files_it_had_and_equals_a_fresh_one(tmp_path: Path):
+    """Pagefind names its files by their contents: after a change, the files of the bundle's and the
+    portal's indexes that stay the same are the published ones, linked (not written again), and
+    each index is still byte for byte what a fresh build makes."""
+    agencies, out = tmp_path / "agencies", tmp_path / "site"
+    write_agency(agencies, "so-a")
+    write_agency(agencies, "so-b", MINIMAL_AGENCY.format(id="so-b") + TWO_ENTRIES)
+    options = build_options(agencies, out)
+    build_all(options)
+
+    def inodes(folder: Path) -> dict[str, int]:
+        return {p.relative_to(folder).as_posix(): _inode(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    folders = (out / "pagefind", out / "so-b" / "pagefind")
+    before = [inodes(folder) for folder in folders]
+    source = agencies / "so-b.yaml"
+    source.write_text(source.read_text(encoding="utf-8").replace("tình hình kinh tế", "tình hình xã hội"), encoding="utf-8")
+    assert build_all(options).built == ["so-b"]
+    for folder, was in zip(folders, before, strict=True):
+        now = inodes(folder)
+        kept = {path for path, inode in now.items() if was.get(path) == inode}
+        assert {p for p in kept if p.startswith("fragment/")}, folder  # the unchanged records' files
+        assert set(now) - kept, folder  # and new files for what changed
+    fresh = tmp_path / "fresh"
+    build_all(build_options(agencies, fresh))
+    assert _digest(fresh / "pagefind") == _digest(out / "pagefind")
+    assert _digest(fresh / "so-b") == _digest(out / "so-b")
+
+
 def _file_bytes(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
