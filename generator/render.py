@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from generator import attachments, chart, compliance, deadlines, layout
 from generator.i18n import Messages
-from generator.model import LANGUAGES, Agency, CatalogEntry, ConditionalEntry
+from generator.model import LANGUAGES, Agency, CatalogEntry, ConditionalEntry, YearStatistics
 from generator.regime import Form, Regime, RegimeData
 from generator.validate import AgencySource
 
@@ -521,6 +521,16 @@ def _first_heading(path: Path) -> str | None:
     return None
 
 
+def _status_row(
+    model: Agency, regime: Regime, messages: Messages
+) -> tuple[Agency, list[compliance.PartStatus], list[compliance.PartStatus], YearStatistics | None]:
+    """One row of the portal's status table: the agency, its parts, those not published (picked here:
+    a Jinja filter chain per row was ~0.2 ms, a second at 5,000 agencies), its latest yearly figures."""
+    parts = _parts(model, regime, messages)
+    latest = max(model.statistics, key=lambda row: row.year, default=None)
+    return model, parts, [part for part in parts if not part.published], latest
+
+
 def render_portal(
     agencies: list[AgencySource], regimes: dict[str, Regime], messages: Messages, build_date: dt.date
 ) -> RenderedBundle:
@@ -538,11 +548,7 @@ def render_portal(
         count=len(models),
         build_date=build_date,
         overview=[
-            (
-                model,
-                _parts(model, regimes[model.id], messages),
-                max(model.statistics, key=lambda row: row.year, default=None),
-            )
+            _status_row(model, regimes[model.id], messages)
             for model in sorted(models.values(), key=lambda m: (m.name, m.id))
         ],
     )
