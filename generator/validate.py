@@ -183,27 +183,41 @@ def _alone(doc: LoadedDocument) -> _Alone:
 _SEEN: dict[str, tuple[tuple[int, int, int], _Alone]] = {}
 
 
-# Below this many files a process pool costs more than it saves (starting it, sending results back).
+# Below this many files to parse a process pool costs more than it saves (starting it, results sent back).
 _PARALLEL_FROM = 64
 
 
 def _checked_files(files: Sequence[Path], cache: RecordCache | None, jobs: int) -> Iterator[_Alone]:
-    """Each file checked alone, in order: here, or in `jobs` forked processes when there are many and
-    this process holds none of them in memory yet (`tiepcan serve` after its first build)."""
-    if jobs <= 1 or len(files) < _PARALLEL_FROM or _SEEN:
+    """Each file checked alone, in order. Files with a record (or held in memory) are read back here:
+    a model sent from another process costs about what reading its record does. The others are
+    parsed and validated in `jobs` forked processes when there are many (a first build, a new clone),
+    while this one reads the records back."""
+    fresh = [path for path in files if not _recorded(path, cache)]
+    if jobs <= 1 or len(fresh) < _PARALLEL_FROM:
         for path in files:
             alone, key = _checked_file(path, cache)
             if cache is not None and key is not None:
                 _remember(cache, key, alone)
             yield alone
         return
+    parsing = set(fresh)
     context = multiprocessing.get_context("fork")  # the workers start with the code imported, the cache known
     with context.Pool(jobs, initializer=_start_checking, initargs=(cache,)) as pool:
-        for alone, key in pool.imap(_check_in_worker, files, chunksize=max(1, min(16, len(files) // (8 * jobs)))):
+        parsed = pool.imap(_check_in_worker, fresh, chunksize=max(1, min(16, len(fresh) // (8 * jobs))))
+        for path in files:
+            alone, key = next(parsed) if path in parsing else _checked_file(path, cache)
             if cache is not None and key is not None:
-                cache.keep(key)  # read or written by a worker: not pruned
+                cache.keep(key)  # written by a worker: not pruned
                 _remember(cache, key, alone)
             yield alone
+
+
+def _recorded(path: Path, cache: RecordCache | None) -> bool:
+    """Whether the file, as it is now, has a record in `cache` or in this process's memory."""
+    if cache is None or _outside_repository(path):
+        return False
+    key = cache.key(code_digest(), display_path(path), read_limited(path))
+    return key in _SEEN or cache.stamp(key) is not None
 
 
 _worker_cache: RecordCache | None = None  # in a worker process of _checked_files
