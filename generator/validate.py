@@ -192,32 +192,50 @@ def _checked_files(files: Sequence[Path], cache: RecordCache | None, jobs: int) 
     a model sent from another process costs about what reading its record does. The others are
     parsed and validated in `jobs` forked processes when there are many (a first build, a new clone),
     while this one reads the records back."""
-    fresh = [path for path in files if not _recorded(path, cache)]
+    keys = [_record_key(path, cache) for path in files]  # a recorded file's bytes are read for its key only
+    fresh = [(path, key) for path, key in zip(files, keys, strict=True) if not _recorded(key, cache)]
     if jobs <= 1 or len(fresh) < _PARALLEL_FROM:
-        for path in files:
-            alone, key = _checked_file(path, cache)
-            if cache is not None and key is not None:
-                _remember(cache, key, alone)
+        for path, key in zip(files, keys, strict=True):
+            alone, used = _checked_file(path, cache, key)
+            if cache is not None and used is not None:
+                _remember(cache, used, alone)
             yield alone
         return
-    parsing = set(fresh)
+    parsing = {path for path, _ in fresh}
     context = multiprocessing.get_context("fork")  # the workers start with the code imported, the cache known
     with context.Pool(jobs, initializer=_start_checking, initargs=(cache,)) as pool:
         parsed = pool.imap(_check_in_worker, fresh, chunksize=max(1, min(16, len(fresh) // (8 * jobs))))
-        for path in files:
-            alone, key = next(parsed) if path in parsing else _checked_file(path, cache)
-            if cache is not None and key is not None:
-                cache.keep(key)  # written by a worker: not pruned
-                _remember(cache, key, alone)
+        for path, key in zip(files, keys, strict=True):
+            if path in parsing:
+                sent, used = next(parsed)
+                alone = _received(path, sent)
+            else:
+                alone, used = _checked_file(path, cache, key)
+            if cache is not None and used is not None:
+                cache.keep(used)  # written by a worker: not pruned
+                _remember(cache, used, alone)
             yield alone
 
 
-def _recorded(path: Path, cache: RecordCache | None) -> bool:
-    """Whether the file, as it is now, has a record in `cache` or in this process's memory."""
+def _received(path: Path, sent: _Alone | str) -> _Alone:
+    """What a worker sent for `path`: the file checked alone, or its record's JSON (_check_in_worker)."""
+    if isinstance(sent, _Alone):
+        return sent
+    # The worker read this JSON back whole when it recorded it; if it somehow does not here, the file is checked here.
+    return _from_record(path, display_path(path), json.loads(sent)) or _checked_file(path, None, None)[0]
+
+
+def _record_key(path: Path, cache: RecordCache | None) -> str | None:
+    """The key of the file's record as the file is now (the tool, its name as shown, its bytes); None
+    without a cache, and for a file linking out of its folder (never recorded)."""
     if cache is None or _outside_repository(path):
-        return False
-    key = cache.key(code_digest(), display_path(path), read_limited(path))
-    return key in _SEEN or cache.stamp(key) is not None
+        return None
+    return cache.key(code_digest(), display_path(path), read_limited(path))
+
+
+def _recorded(key: str | None, cache: RecordCache | None) -> bool:
+    """Whether a record of that key is in `cache` or in this process's memory."""
+    return cache is not None and key is not None and (key in _SEEN or cache.stamp(key) is not None)
 
 
 _worker_cache: RecordCache | None = None  # in a worker process of _checked_files
@@ -228,21 +246,22 @@ def _start_checking(cache: RecordCache | None) -> None:
     _worker_cache = cache
 
 
-def _check_in_worker(path: Path) -> tuple[_Alone, str | None]:
-    return _checked_file(path, _worker_cache)
+def _check_in_worker(task: tuple[Path, str | None]) -> tuple[_Alone | str, str | None]:
+    """The file checked alone; a valid one as its record's JSON (it round-trips: it was recorded), read
+    back by the parent: a pickled model costs more to send and to unpickle than that JSON to read."""
+    path, key = task
+    alone, used = _checked_file(path, _worker_cache, key)
+    return (json.dumps(_record(alone)) if alone.model is not None and used is not None else alone), used
 
 
-def _checked_file(path: Path, cache: RecordCache | None) -> tuple[_Alone, str | None]:
+def _checked_file(path: Path, cache: RecordCache | None, key: str | None) -> tuple[_Alone, str | None]:
     """The file checked alone, and the key of the cache record that holds it (read back or written
-    now), if one does."""
-    raw = read_limited(path)
-    outside = _outside_repository(path)
-    if cache is None or outside:  # a file linking out of its folder is never recorded
-        doc = load_bytes(path, raw)
-        doc.diagnostics.extend(outside)
+    now), if one does. `key`: _record_key's for the file (its record, if any, is what is read)."""
+    if cache is None or key is None:  # a file linking out of its folder is never recorded
+        doc = load_bytes(path, read_limited(path))
+        doc.diagnostics.extend(_outside_repository(path))
         return _alone(doc), None
     shown = display_path(path)
-    key = cache.key(code_digest(), shown, raw)
     stamp, seen = _SEEN.get(key, (None, None))
     if seen is not None and stamp == cache.stamp(key):
         cache.keep(key)
@@ -253,6 +272,8 @@ def _checked_file(path: Path, cache: RecordCache | None) -> tuple[_Alone, str | 
     found = None if record is None else _from_record(path, shown, record)
     if found is not None:
         return found, key
+    raw = read_limited(path)
+    key = cache.key(code_digest(), shown, raw)  # of the bytes parsed: the file may have changed since
     alone = _alone(load_bytes(path, raw))
     if alone.model is not None:
         record = _record(alone)
