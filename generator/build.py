@@ -342,8 +342,9 @@ class _BundleBuilder:
         self.messages = load_messages(options.lang)
         self.renderer = AgencyRenderer(self.messages, options.content_dir, options.build_date, options.site_url)
         self.builder = builder or mkdocs_adapter.SiteBuilder(options.config, shared=staging)
+        # The site this build replaces, resolved: an index inside it reached through a link is not read.
         published = options.out.resolve()
-        self.published = published if made_by_tiepcan(published) else None  # the site this build replaces
+        self.published = published if made_by_tiepcan(published) else None
 
     def build(self, task: tuple[AgencySource, str]) -> BuiltBundle:
         source, inputs = task
@@ -360,8 +361,7 @@ class _BundleBuilder:
         export.write_all(bundle, export.ExportContext(agency, chosen.data, self.messages, bundle_url))
         opendata.write_agency(bundle, agency, chosen.data, bundle_url, self.messages)
         feeds.write_bundle(bundle, agency, options.build_date, self.messages, options.site_url)
-        before = None if self.published is None else self.published / agency.id
-        replaced = None if before is None or before.is_symlink() else before / index.INDEX_DIR
+        replaced = None if self.published is None else self.published / agency.id / index.INDEX_DIR
         words = list(index.vocabulary(index.index_agency(agency, bundle, _page_texts(rendered), replaced)))
         bundle.write(SEARCH_WORDS, json.dumps(words, ensure_ascii=False) + "\n", "index")
         package.write_build_record(bundle, agency.id, chosen.id, options.build_date, inputs)
@@ -468,8 +468,9 @@ def _build(options: BuildOptions, progress: Callable[[str, int, int], None], dig
     if unchanged is not None:
         return unchanged
     check_output(options.out, options.protected())  # refused before anything is written (the cache)
-    cache = RecordCache.beside(options.agencies_dir)
-    result = check_paths([options.agencies_dir], regimes.regime_ids(), cache, jobs=options.jobs)
+    result = check_paths(
+        [options.agencies_dir], regimes.regime_ids(), RecordCache.beside(options.agencies_dir), options.jobs
+    )
     if not result.ok and not options.keep_going:
         raise InvalidInput(result.diagnostics)
     known = {a.model.id for a in result.usable} | set(result.failed)

@@ -403,9 +403,9 @@ def write_index(records: Sequence[Record], writer: BundleWriter, replaced: Path 
 
 
 def _regular_files(folder: Path | None) -> dict[str, Path]:
-    """The regular files of `folder` by relative path; none when it is absent or a link (links
-    inside are neither followed nor given)."""
-    if folder is None or folder.is_symlink() or not folder.is_dir():
+    """The regular files of `folder` by relative path; none when it is absent or reached through a
+    link (links inside are neither followed nor given)."""
+    if folder is None or not folder.is_dir() or folder.resolve() != folder.absolute():
         return {}
     return {path: Path(source) for path, source in files_of(folder)}
 

@@ -11,6 +11,7 @@ named regimes exist.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import difflib
@@ -188,41 +189,29 @@ _PARALLEL_FROM = 64
 
 
 def _checked_files(files: Sequence[Path], cache: RecordCache | None, jobs: int) -> Iterator[_Alone]:
-    """Each file checked alone, in order. Files with a record (or held in memory) are read back here:
-    a model sent from another process costs about what reading its record does. The others are
-    parsed and validated in `jobs` forked processes when there are many (a first build, a new clone),
-    while this one reads the records back."""
+    """Each file checked alone, in order. Files with a record (or held in memory) are read back here.
+    The others are parsed and validated in `jobs` forked processes when there are many (a first
+    build, a new clone), while this one reads the records back; a worker's record is read back here
+    too: a model pickled from another process costs more to send than its record does to read."""
     keys = [_record_key(path, cache) for path in files]  # a recorded file's bytes are read for its key only
     fresh = [(path, key) for path, key in zip(files, keys, strict=True) if not _recorded(key, cache)]
-    if jobs <= 1 or len(fresh) < _PARALLEL_FROM:
+    parsing = {path for path, _ in fresh} if jobs > 1 and len(fresh) >= _PARALLEL_FROM else set()
+    with contextlib.ExitStack() as stack:
+        parsed: Iterator[tuple[_Alone | None, str | None]] = iter(())
+        if parsing:
+            context = multiprocessing.get_context("fork")  # the workers start with the code imported
+            pool = stack.enter_context(context.Pool(jobs, initializer=_start_checking, initargs=(cache,)))
+            parsed = pool.imap(_check_in_worker, fresh, chunksize=max(1, min(16, len(fresh) // (8 * jobs))))
         for path, key in zip(files, keys, strict=True):
+            if path in parsing:
+                sent, key = next(parsed)  # the key of the record the worker wrote, if it wrote one
+                if sent is not None:
+                    yield sent
+                    continue
             alone, used = _checked_file(path, cache, key)
             if cache is not None and used is not None:
                 _remember(cache, used, alone)
             yield alone
-        return
-    parsing = {path for path, _ in fresh}
-    context = multiprocessing.get_context("fork")  # the workers start with the code imported, the cache known
-    with context.Pool(jobs, initializer=_start_checking, initargs=(cache,)) as pool:
-        parsed = pool.imap(_check_in_worker, fresh, chunksize=max(1, min(16, len(fresh) // (8 * jobs))))
-        for path, key in zip(files, keys, strict=True):
-            if path in parsing:
-                sent, used = next(parsed)
-                alone = _received(path, sent)
-            else:
-                alone, used = _checked_file(path, cache, key)
-            if cache is not None and used is not None:
-                cache.keep(used)  # written by a worker: not pruned
-                _remember(cache, used, alone)
-            yield alone
-
-
-def _received(path: Path, sent: _Alone | str) -> _Alone:
-    """What a worker sent for `path`: the file checked alone, or its record's JSON (_check_in_worker)."""
-    if isinstance(sent, _Alone):
-        return sent
-    # The worker read this JSON back whole when it recorded it; if it somehow does not here, the file is checked here.
-    return _from_record(path, display_path(path), json.loads(sent)) or _checked_file(path, None, None)[0]
 
 
 def _record_key(path: Path, cache: RecordCache | None) -> str | None:
@@ -246,12 +235,11 @@ def _start_checking(cache: RecordCache | None) -> None:
     _worker_cache = cache
 
 
-def _check_in_worker(task: tuple[Path, str | None]) -> tuple[_Alone | str, str | None]:
-    """The file checked alone; a valid one as its record's JSON (it round-trips: it was recorded), read
-    back by the parent: a pickled model costs more to send and to unpickle than that JSON to read."""
+def _check_in_worker(task: tuple[Path, str | None]) -> tuple[_Alone | None, str | None]:
+    """The file checked alone, or None with the key of the record it is now (the parent reads it back)."""
     path, key = task
     alone, used = _checked_file(path, _worker_cache, key)
-    return (json.dumps(_record(alone)) if alone.model is not None and used is not None else alone), used
+    return (None if used is not None else alone), used
 
 
 def _checked_file(path: Path, cache: RecordCache | None, key: str | None) -> tuple[_Alone, str | None]:

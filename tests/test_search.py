@@ -56,6 +56,22 @@ def test_the_same_records_give_byte_identical_index_files():
     assert files == index_files(records)
 
 
+def test_a_rebuilt_index_links_only_files_of_the_replaced_index_reached_without_a_link(tmp_path: Path):
+    from generator.index import INDEX_DIR, Record, write_index
+    from generator.writer import BundleWriter
+
+    records = [Record(url=f"danh-muc-cong-khai.html#muc-{i}", title=f"Kế hoạch số {i}", text=f"Kế hoạch {i}") for i in range(5)]
+    write_index(records, BundleWriter(tmp_path / "published"))
+    elsewhere = tmp_path / "elsewhere"
+    (tmp_path / "published").rename(elsewhere)
+    (tmp_path / "published").symlink_to(elsewhere)  # the same files, reached through a link
+    for replaced, linked in ((elsewhere / INDEX_DIR, True), (tmp_path / "published" / INDEX_DIR, False)):
+        new = BundleWriter(tmp_path / f"new-{linked}")
+        write_index(records, new, replaced)
+        fragments = sorted((new.root / INDEX_DIR / "fragment").iterdir())
+        assert fragments and all((f.stat().st_ino == (replaced / "fragment" / f.name).stat().st_ino) == linked for f in fragments)
+
+
 def test_the_portal_leaves_out_words_most_agencies_share(tmp_path: Path, monkeypatch):
     from generator import index
     from generator.i18n import load_messages
