@@ -77,7 +77,7 @@ def tiepcan_index(models, out: Path, portal_writer: BundleWriter, messages) -> d
     with ThreadPoolExecutor(max_workers=2) as pool:  # each job is mostly a pagefind subprocess
         list(pool.map(one, models))
     agencies_done = time.perf_counter()
-    index.index_portal(models, documents, portal_writer, messages)
+    index.index_portal(models, documents, portal_writer, messages)()
     done = time.perf_counter()
     return {"bundles": agencies_done - started, "portal": done - agencies_done, "words": sum(map(len, documents.values()))}
 

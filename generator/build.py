@@ -527,9 +527,8 @@ def _build(options: BuildOptions, progress: Callable[[str, int, int], None], dig
         chosen_regimes = {
             a.model.id: regimes.select(options.build_date, a.model.regime or options.regime) for a in agencies
         }
-        if portal_wide:
-            portal = render_portal(list(agencies), chosen_regimes, messages, options.build_date)
-            builder.build(portal, layout.bundle_url(options.site_url), site, _theme_values(messages, portal, None))
+        if portal_wide:  # the portal's theme files now, for the bundles to link; its pages after them
+            builder.write_theme(site)
             if cms_settings is not None:
                 cms.write_admin(site, cms_settings, messages)
         documents: dict[str, list[str]] = {}
@@ -586,7 +585,12 @@ def _build(options: BuildOptions, progress: Callable[[str, int, int], None], dig
         report.entries = sum(len(a.model.catalog) + len(a.model.conditional_catalog) for a in agencies)
         if portal_wide:
             published = previous if made_by_tiepcan(previous) else None
-            index.index_portal(models, documents, site, messages, published)
+            write_portal_index = index.index_portal(models, documents, site, messages, published)
+            # The portal's pages while Pagefind makes its index, in its own process.
+            portal = render_portal(list(agencies), chosen_regimes, messages, options.build_date)
+            portal_values = _theme_values(messages, portal, None)
+            builder.build(portal, layout.bundle_url(options.site_url), site, portal_values, theme_written=True)
+            write_portal_index()
             opendata.write_portal(site, models, options.site_url, messages)
             if supervising is not None:
                 site.adopt(supervising.result())

@@ -202,17 +202,39 @@ class SiteBuilder:
         config["extra"] = {**self._base.extra, **bundle.extra, **extra}
         return config
 
-    def build(self, bundle: RenderedBundle, site_url: str | None, writer: BundleWriter, extra: dict[str, Any]) -> None:
-        """The bundle's pages, theme files, attachments, 404 page and sitemap, written through `writer`."""
+    def write_theme(self, writer: BundleWriter) -> None:
+        """The theme files alone, ahead of the pages (`build(..., theme_written=True)` later): the
+        portal's, which the bundles link to, before the portal's pages can be rendered."""
+        for path, folder in self._theme_files:
+            file = File(path, folder, str(writer.root), self._base.use_directory_urls)
+            writer.copy(file.dest_uri, Path(folder) / path, STAGE)
+
+    def build(
+        self,
+        bundle: RenderedBundle,
+        site_url: str | None,
+        writer: BundleWriter,
+        extra: dict[str, Any],
+        theme_written: bool = False,
+    ) -> None:
+        """The bundle's pages, theme files (unless `theme_written` by write_theme), attachments, 404 page
+        and sitemap, written through `writer`."""
         with _captured_logs() as logs:
             try:
-                self._build(bundle, site_url, writer, extra)
+                self._build(bundle, site_url, writer, extra, theme_written)
             except MkDocsException as error:
                 raise BuildFailed(logs + [str(error)]) from None
         if logs:  # anything MkDocs logs (a nav entry without a page, say) is a failure
             raise BuildFailed(logs)
 
-    def _build(self, bundle: RenderedBundle, site_url: str | None, writer: BundleWriter, extra: dict[str, Any]) -> None:
+    def _build(
+        self,
+        bundle: RenderedBundle,
+        site_url: str | None,
+        writer: BundleWriter,
+        extra: dict[str, Any],
+        theme_written: bool,
+    ) -> None:
         config = self._config(bundle, site_url, writer.root, extra)
         self._nav_memo.reset()
         files = Files([File.generated(config, _source(page), content="") for page in bundle.pages()])
@@ -222,9 +244,11 @@ class SiteBuilder:
             files.append(
                 File.generated(config, "assets/brand.css", content=_brand_stylesheet(config.extra["brand_color"]))
             )
+        theme_files = set()
         for path, folder in self._theme_files:
             if files.get_file_from_path(path) is None:
                 files.append(File(path, folder, str(writer.root), config.use_directory_urls))
+                theme_files.add(path)
         nav = get_navigation(files, config)
         for value in bundle.pages():
             page = files.get_file_from_path(_source(value)).page  # type: ignore[union-attr]
@@ -234,7 +258,7 @@ class SiteBuilder:
             page.toc = get_toc(_toc(value.headings))  # type: ignore[arg-type]
             page.update_date = bundle.updated.isoformat() if bundle.updated else ""  # "": no <lastmod>
         for file in files:
-            if file.is_documentation_page():
+            if file.is_documentation_page() or (theme_written and file.src_uri in theme_files):
                 continue
             if file.abs_src_path is None:
                 writer.write(file.dest_uri, file.content_bytes, STAGE)

@@ -218,6 +218,23 @@ def _inode(path: Path) -> int:
 
 
 @pytest.mark.slow
+def test_the_portal_writes_its_theme_files_before_the_bundles_that_link_them_and_its_pages_after(tmp_path: Path):
+    # The portal's pages are rendered while Pagefind makes its index, after the bundles; its theme files
+    # are written first, and every bundle's are the same files (one copy on disk per site).
+    agencies, out = tmp_path / "agencies", tmp_path / "site"
+    for agency_id in ("so-a", "so-b"):
+        write_agency(agencies, agency_id)
+    build_all(build_options(agencies, out))
+    theme = sorted(p.relative_to(ROOT / "theme").as_posix() for p in (ROOT / "theme" / "assets").rglob("*") if p.is_file())
+    assert theme
+    for path in theme:
+        portal_file = out / path
+        assert portal_file.read_bytes() == (ROOT / "theme" / path).read_bytes(), path
+        assert all(_inode(out / agency_id / path) == _inode(portal_file) for agency_id in ("so-a", "so-b")), path
+    assert "so-a/" in (out / "index.html").read_text(encoding="utf-8")  # the portal's page, written after them
+
+
+@pytest.mark.slow
 def test_an_unchanged_bundle_is_neither_rebuilt_nor_copied_and_a_changed_one_alone_is_rebuilt(tmp_path: Path):
     agencies, content, out = tmp_path / "agencies", tmp_path / "content", tmp_path / "site"
     for agency_id in ("so-a", "so-b", "so-c"):

@@ -56,6 +56,20 @@ def test_the_same_records_give_byte_identical_index_files():
     assert files == index_files(records)
 
 
+def test_an_index_made_while_the_build_goes_on_equals_one_made_at_once_and_asks_meanwhile_get_their_own_answers():
+    # The portal's index is made by Pagefind while the portal's pages are rendered (build.py); an index
+    # asked for meanwhile (tiepcan serve's next build in the same process) must not take its answers.
+    from generator.index import Record, _index_files, index_files
+
+    big = [Record(url=f"a{i}/index.html", title=f"Sở {i}", text=" ".join(f"tu{i}x{j}" for j in range(300)))
+           for i in range(400)]
+    small = [Record(url="danh-muc-cong-khai.html#muc-1", title="Kế hoạch số 1", text="Kế hoạch 1/KH-UBND")]
+    pending = _index_files(big, later=True)
+    meanwhile = index_files(small)
+    assert pending() == index_files(big)
+    assert meanwhile == index_files(small)
+
+
 def test_a_rebuilt_index_links_only_files_of_the_replaced_index_reached_without_a_link(tmp_path: Path):
     from generator.index import INDEX_DIR, Record, write_index
     from generator.writer import BundleWriter
