@@ -26,7 +26,6 @@ import shutil
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -74,8 +73,8 @@ def tiepcan_index(models, out: Path, portal_writer: BundleWriter, messages) -> d
     def one(model):
         documents[model.id] = list(index.vocabulary(index.index_agency(model, BundleWriter(out / model.id), None)))
 
-    with ThreadPoolExecutor(max_workers=2) as pool:  # each job is mostly a pagefind subprocess
-        list(pool.map(one, models))
+    for model in models:  # one after another: the process's one Pagefind service serves one caller at a time
+        one(model)
     agencies_done = time.perf_counter()
     index.index_portal(models, documents, portal_writer, messages)()
     done = time.perf_counter()
@@ -91,22 +90,21 @@ def material_indexes(sources, work: Path, messages) -> dict[str, float]:
     config = {"lang": ["vi"], "separator": r"[\s\-]+", "pipeline": ["stopWordFilter"], "fields": {}}
     renderer = AgencyRenderer(messages, ROOT / "content", BUILD_DATE)
     names = {s.model.id: s.model.name for s in sources}
-    md = markdown.Markdown(extensions=["toc", "attr_list", "md_in_html", "admonition", "tables", "sane_lists"])
     combined = SearchIndex(**config)
     sizes = []
     started = time.perf_counter()
+    catalog_pages = {layout.page_url("catalog"), layout.page_url("conditional_catalog")}
     for source in sources:
-        docs = work / "material" / source.model.id
-        renderer.render(source, regimes.select(BUILD_DATE, source.model.regime), docs, names)
+        rendered = renderer.render(source, regimes.select(BUILD_DATE, source.model.regime), names)
         own = SearchIndex(**config)
-        for page_name in (layout.page("catalog").slug, layout.page("conditional_catalog").slug):
-            text = (docs / f"{page_name}.md").read_text(encoding="utf-8")
-            html = md.reset().convert(text)
-            page = SimpleNamespace(content=html, toc=[], meta={}, title=page_name, url=f"{source.model.id}/{page_name}.html")
+        for value in rendered.pages():
+            if value.path not in catalog_pages:
+                continue
+            url = f"{source.model.id}/{value.path}"
+            page = SimpleNamespace(content=str(value.body), toc=[], meta={}, title=value.title, url=url)
             own.add_entry_from_context(page)
             combined.add_entry_from_context(page)
         sizes.append(len(own.generate_search_index(None).encode("utf-8")))
-        shutil.rmtree(docs)
     data = combined.generate_search_index(None).encode("utf-8")
     return {"time": time.perf_counter() - started, "agency_median": statistics.median(sizes),
             "combined": len(data), "combined_gz": len(gzip.compress(data, 6))}
@@ -196,14 +194,14 @@ def main() -> None:
     print(f"{'':44} {'tiepcan (Pagefind)':>24} {'Material (lunr)':>24}")
     print(f"{'index build time':44} {ours['bundles'] + ours['portal']:>22.1f} s {theirs['time']:>22.1f} s")
     print(f"{'  of which per-agency indexes / portal':44} {ours['bundles']:>10.1f} s / {ours['portal']:.1f} s")
-    print(f"{'records indexed':44} {ours['records']:>24,}")
+    print(f"{'words in the agencies vocabularies':44} {ours['words']:>24,}")
     print(f"{'index on disk, all bundles + portal':44} {total / 2**20:>21.1f} MB {'n/a (no portal search)':>24}")
     print(f"{'index on disk, one agency (median)':44} {kb(per_bundle):>24} {kb(theirs['agency_median']):>24}")
     print(f"{'  without the shared JS/wasm (index data)':44} {kb(per_bundle_data):>24}")
     print(f"{'one portal-wide index (Material: one site)':44} {kb(du(out / index.INDEX_DIR)):>24} "
           f"{kb(theirs['combined']):>14} ({kb(theirs['combined_gz'])} gz)")
     print(f"{'fetched before the search field is used':44} {'0 B':>24} {kb(theirs['combined'] + assets):>24}")
-    print(f"{'portal search page HTML':44} {kb((out / layout.page_url("search")).stat().st_size):>24}")
+    print(f"{'portal search page HTML':44} {kb((out / layout.page_url('search')).stat().st_size):>24}")
     print()
     print("Portal search in Chromium (bytes of search files fetched, uncompressed; Material would fetch "
           f"{kb(theirs['combined'] + assets)} on the first page view and 0 per query):")
