@@ -83,8 +83,6 @@ def tiepcan_index(models, out: Path, portal_writer: BundleWriter, messages) -> d
 
 def material_indexes(sources, work: Path, messages) -> dict[str, float]:
     """Material's SearchIndex over each agency's two catalog pages, per agency and all together."""
-    import markdown
-
     from material.plugins.search.plugin import SearchIndex
 
     config = {"lang": ["vi"], "separator": r"[\s\-]+", "pipeline": ["stopWordFilter"], "fields": {}}
