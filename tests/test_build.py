@@ -136,11 +136,11 @@ def test_a_failed_build_leaves_the_published_site_untouched(tmp_path: Path, monk
     calls = []
     real_build = mkdocs_adapter.SiteBuilder.build
 
-    def fail_on_second_agency(self, bundle, site_url, writer, extra):
+    def fail_on_second_agency(self, bundle, site_url, writer, extra, **options):
         calls.append(writer.root)
-        if len(calls) == 3:  # portal, so-a, then so-b fails midway
+        if len(calls) == 2:  # so-a, then so-b fails midway (the portal's pages come after the bundles)
             raise BuildFailed(["simulated failure"])
-        real_build(self, bundle, site_url, writer, extra)
+        real_build(self, bundle, site_url, writer, extra, **options)
 
     monkeypatch.setattr(mkdocs_adapter.SiteBuilder, "build", fail_on_second_agency)
     with pytest.raises(BuildFailed):
