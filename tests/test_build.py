@@ -182,7 +182,7 @@ def test_a_worker_that_fails_fails_the_build_with_its_messages(tmp_path: Path, m
         write_agency(agencies, agency_id)
     out = tmp_path / "site"
 
-    def refuse(self, bundle, site_url, writer, extra):
+    def refuse(self, bundle, site_url, writer, extra, **options):
         if writer.root.name == "so-b":  # in whichever worker builds so-b
             raise BuildFailed(["so-b: simulated failure"])
 
