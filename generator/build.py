@@ -77,7 +77,7 @@ def in_shard(agency_id: str, shard: tuple[int, int]) -> bool:
     """Shard i of n (1-based) holds the agencies whose id hashes to i - 1 modulo n: stable as
     agencies come and go, and the same on every machine."""
     index, count = shard
-    return int.from_bytes(hashlib.sha256(agency_id.encode()).digest()[:8], "big") % count == index - 1
+    return layout.stable_bucket(agency_id, count) == index - 1
 
 
 class BadBuildDate(ValueError):

@@ -2,9 +2,11 @@
 
 Per agency bundle, `<bundle>/pagefind/`: one record per catalog entry (linking to its row anchor) and one
 per built page. Portal, `<out>/pagefind/`: one record per agency (its names plus the distinct words of its
-records). At national scale a flat index of every document would cost ~5 bytes per record in Pagefind's
-metadata alone, fetched on the first query; so the portal search ranks agencies first and then merges
-only the top agencies' own bundle indexes (their files are shared, not copied).
+records), in parts of about 500 agencies above that many (`pagefind/parts/<k>/`, merged by the browser), so
+that a change makes one part again, not the whole. At national scale a flat index of every document would
+cost ~5 bytes per record in Pagefind's metadata alone, fetched on the first query; so the portal search
+ranks agencies first and then merges only the top agencies' own bundle indexes (their files are shared,
+not copied).
 
 Vietnamese: Pagefind folds tone marks but not đ/Đ (no Unicode decomposition), so indexed text has
 đ→d, Đ→D (tones kept, so exact-diacritics ranking still works) and the browser folds queries the same
@@ -56,6 +58,11 @@ STAGE = "index"
 # with several values (or several keys) in random order (HashMap), so identical builds would differ:
 # an agency's kind and ancestors are words instead (scope_words), which a query must also contain.
 AGENCY, DOCUMENT = "agency", "doc"
+# In every part of a portal index made in parts, one record of this kind holds every scope word of
+# the portal: Pagefind leaves out of a query the words an index lacks, so a part holding no agency of
+# some kind would otherwise answer a search of that kind with agencies of any. It has no filter, and
+# the search keeps to t = "agency" when there are parts: it is never a result.
+SCOPE = "scope"
 # What the browser needs from Pagefind's output; its bundled UIs are not used and not published.
 # pagefind-worker.js: the search page runs Pagefind in its Web Worker (unpacking the WebAssembly and
 # the index, and searching, off the page's main thread); Pagefind falls back to the page without it.
@@ -67,6 +74,7 @@ COMMON_WORD_SHARE, COMMON_WORD_MIN = 0.5, 200
 # word query when a query is too broad (Pagefind's filter-only search fetches every index chunk).
 # "zz" sorts it into the last chunk, among few other words. Same constant in tc-search.js.
 EVERY_AGENCY = "zzcoquan"
+KIND_WORD, PARENT_WORD = "zzkind", "zzparent"  # + the kind, + an ancestor's id (tokens): scope_words
 _WORD = re.compile(r"[^\s]+")
 _NUMBER = re.compile(r"\b\d+(?:/\d{4})?/[A-Za-zĐđ][\w.-]*", re.UNICODE)
 
@@ -139,7 +147,7 @@ class Record:
     kind: str = DOCUMENT
 
     def indexed_text(self) -> str:
-        if self.kind == AGENCY:  # words of indexed texts already (directory_records): expanded, folded, once each
+        if self.kind != DOCUMENT:  # words of indexed texts already (directory_records): expanded, folded, once each
             return self.text
         return _indexed_text(self.title, self.text)
 
@@ -220,7 +228,7 @@ def _token(value: str) -> str:
 def scope_words(agency: Agency, ancestors: Sequence[str]) -> list[str]:
     """Words that put an agency record in the portal's scopes: every agency, its kind, each ancestor.
     tc-search.js adds the same words to a query to search one scope (no Pagefind filter needed)."""
-    return [EVERY_AGENCY, "zzkind" + _token(agency.kind)] + ["zzparent" + _token(a) for a in ancestors]
+    return [EVERY_AGENCY, KIND_WORD + _token(agency.kind)] + [PARENT_WORD + _token(a) for a in ancestors]
 
 
 def directory_record(
@@ -253,7 +261,7 @@ def _record_html(record: Record) -> str:
     ]
     if record.kind == DOCUMENT:
         head.append(meta("a", record.agency, "data-pagefind-filter"))
-    else:  # one key with one value: tells agencies from merged documents, and stays deterministic
+    elif record.kind == AGENCY:  # one key with one value: tells agencies from merged documents, and stays deterministic
         head.append(meta("t", AGENCY, "data-pagefind-filter"))
     # A document's title is repeated as the page's <h1> so Pagefind weighs its words above the body's;
     # an agency's name is already among its (pruned) words.
@@ -448,15 +456,25 @@ def write_index(records: Sequence[Record], writer: BundleWriter, replaced: Path 
 
 
 def _write_index(
-    records: Sequence[Record], writer: BundleWriter, replaced: Path | None, later: bool
+    records: Sequence[Record],
+    writer: BundleWriter,
+    replaced: Path | None,
+    later: bool,
+    folder: str = INDEX_DIR,
+    engine: bool = True,
 ) -> Callable[[], None]:
+    """write_index into `folder` of the writer, by the function returned (Pagefind at work meanwhile
+    when `later`). Without `engine`, Pagefind's script, worker and WebAssembly are left out: an index
+    merged into another (a part of the portal's) is searched by the engine that other one loaded."""
     made = _index_files(records, later)
 
     def write() -> None:
         before = _regular_files(replaced)
         for path, data in made():
-            name = f"{INDEX_DIR}/{path}"
+            name = f"{folder}/{path}"
             shared = _SAME_EVERYWHERE.fullmatch(path) is not None
+            if shared and not engine:
+                continue
             earlier = [_written_once.get(path) if shared else None, before.get(path)]
             same = next((p for p in earlier if p is not None and _holds(p, data)), None)
             if same is not None:
@@ -542,30 +560,67 @@ def index_portal(
     messages: Messages,
     previous: Path | None = None,
 ) -> Callable[[], None]:
-    """The portal's index, written by the function returned: Pagefind makes it meanwhile, in its own
-    process (~8 s at 5,000 agencies, one core), while the build renders the portal's pages on the
-    other. `previous`: the published portal, whose index is linked in as it is when it was made from
-    the same records by the same tool and Pagefind."""
+    """The portal's index, in parts (layout.portal_index_parts) written by the function returned:
+    Pagefind makes them meanwhile, in its own process (~2 s per 1,000 agencies, one core), while the
+    build renders the portal's pages on the other. `previous`: the published portal, each of whose
+    parts is linked in as it is when it was made from the same records by the same tool and Pagefind."""
     records = directory_records(agencies, documents, messages)
-    hasher = hashlib.sha256(f"{code_digest()}\0{metadata.version('pagefind')}\0".encode())
-    for record in records:  # one at a time: together they are tens of MB at national scale
-        hasher.update(json.dumps(dataclasses.astuple(record), ensure_ascii=False).encode() + b"\0")
-    inputs = hasher.hexdigest()
-    if previous is not None and _made_from(previous / INDEX_DIR, inputs):
-        return lambda: writer.keep(previous / INDEX_DIR, STAGE, under=INDEX_DIR)
-    write = _write_index(records, writer, None if previous is None else previous / INDEX_DIR, later=True)
+    count = layout.portal_index_parts(len(records))
+    parts: list[list[Record]] = [[] for _ in range(count)]
+    for record in records:
+        parts[layout.stable_bucket(record.agency, count)].append(record)
+    if count > 1:
+        scope = _scope_record(records)
+        parts = [[*part, scope] for part in parts]
+    finishers = [_index_part(k, part, writer, previous) for k, part in enumerate(parts)]
 
     def finish() -> None:
-        write()
-        writer.write(f"{INDEX_DIR}/{PORTAL_RECORD}", json.dumps({"inputs": inputs}) + "\n", STAGE)
+        for part in finishers:
+            part()
 
     return finish
 
 
+def _scope_record(records: Sequence[Record]) -> Record:
+    """The SCOPE record of a portal index in parts: every scope word of its agency records."""
+    words = {w for r in records for w in r.text.split() if w.startswith((EVERY_AGENCY, KIND_WORD, PARENT_WORD))}
+    return Record(url="", title="", text=" ".join(sorted(words)), kind=SCOPE)
+
+
+def _index_part(
+    part: int, records: Sequence[Record], writer: BundleWriter, previous: Path | None
+) -> Callable[[], None]:
+    """One part of the portal's index, by the function returned (see index_portal)."""
+    folder = f"{INDEX_DIR}/{layout.portal_index_part(part)}".rstrip("/")
+    hasher = hashlib.sha256(f"{code_digest()}\0{metadata.version('pagefind')}\0{folder}\0".encode())
+    for record in records:  # one at a time: together they are tens of MB at national scale
+        hasher.update(json.dumps(dataclasses.astuple(record), ensure_ascii=False).encode() + b"\0")
+    inputs = hasher.hexdigest()
+    before = None if previous is None else previous / folder
+    if before is not None and _made_from(before, inputs):
+        return lambda: _keep_part(writer, before, folder)
+    write = _write_index(records, writer, before, later=True, folder=folder, engine=part == 0)
+
+    def finish() -> None:
+        write()
+        writer.write(f"{folder}/{PORTAL_RECORD}", json.dumps({"inputs": inputs}) + "\n", STAGE)
+
+    return finish
+
+
+def _keep_part(writer: BundleWriter, before: Path, folder: str) -> None:
+    """A part of the published portal index, hard-linked in as it is; part 0's folder holds the
+    other parts' folders, which are theirs to keep or make."""
+    for path, source in files_of(before):
+        if folder != INDEX_DIR or not path.startswith(f"{layout.PORTAL_INDEX_PARTS}/"):
+            writer.link(f"{folder}/{path}", Path(source), STAGE)
+
+
 def _made_from(folder: Path, inputs: str) -> bool:
-    """Whether the index in `folder` records that it was made from `inputs` (a link is not followed)."""
+    """Whether the index in `folder` records that it was made from `inputs` (a link, in its path or
+    inside it, is not followed)."""
     record = folder / PORTAL_RECORD
-    if folder.is_symlink() or record.is_symlink():
+    if folder.resolve() != folder.absolute() or record.is_symlink():
         return False
     try:
         return bool(json.loads(record.read_text(encoding="utf-8")) == {"inputs": inputs})

@@ -552,7 +552,10 @@ def render_portal(
             for model in sorted(models.values(), key=lambda m: (m.name, m.id))
         ],
     )
-    search_body = env.get_template(search.template).render(filters=_search_filters(models, children, messages))
+    parts = [layout.portal_index_part(k) for k in range(1, layout.portal_index_parts(len(models)))]
+    search_body = env.get_template(search.template).render(
+        filters=_search_filters(models, children, messages), index_parts=parts
+    )
     described = messages.text("ui.meta.portal", count=len(models))
     return RenderedBundle(
         messages.text("ui.portal.title"),

@@ -104,6 +104,48 @@ def test_the_portal_leaves_out_words_most_agencies_share(tmp_path: Path, monkeyp
     assert [sorted(w for w in ws if w.startswith("riêng")) for ws in words] == [["riêng0"], ["riêng1"], ["riêng2"], ["riêng3"]]
 
 
+def test_a_portal_index_in_parts_makes_again_only_the_part_of_a_changed_agency(tmp_path: Path, monkeypatch):
+    from generator import index, layout
+    from generator.i18n import load_messages
+    from generator.regime import regime_ids
+    from generator.validate import check_paths
+    from generator.writer import BundleWriter
+    from tests.conftest import write_agency
+
+    ids = [f"so-thu-{number}" for number in range(6)]
+    for agency_id in ids:
+        write_agency(tmp_path / "agencies", agency_id)
+    models = [a.model for a in check_paths([tmp_path / "agencies"], regime_ids()).agencies]
+    monkeypatch.setattr(layout, "PORTAL_INDEX_PART", 2)
+    assert layout.portal_index_parts(6) == 4 and layout.portal_index_parts(8) == 4 and layout.portal_index_parts(9) == 8
+
+    def built(name: str, documents: dict[str, list[str]], previous: Path | None = None) -> dict[str, int]:
+        writer = BundleWriter(tmp_path / name)
+        index.index_portal(models, documents, writer, load_messages("vi"), previous)()
+        return {path: (tmp_path / name / path).stat().st_ino for path in writer.written}
+
+    first = built("first", {agency_id: [f"riêng{agency_id[-1]}"] for agency_id in ids})
+    changed = ids[0]
+    second = built(
+        "second",
+        {agency_id: [f"riêng{agency_id[-1]}", *["mới"] * (agency_id == changed)] for agency_id in ids},
+        tmp_path / "first",
+    )
+    part = layout.stable_bucket(changed, 4)
+    folders = {k: f"pagefind/{layout.portal_index_part(k)}" for k in range(4)}
+
+    def files_of(k: int, inodes: dict[str, int]) -> dict[str, int]:
+        inside = {p: i for p, i in inodes.items() if p.startswith(folders[k])}
+        return {p: i for p, i in inside.items() if k or not p.startswith("pagefind/parts/")}
+
+    for k in range(4):
+        assert f"{folders[k]}{index.PORTAL_RECORD}" in files_of(k, first)
+        assert (files_of(k, second) == files_of(k, first)) is (k != part), k  # the same files, hard-linked
+    assert "pagefind/pagefind.js" in first and not [
+        p for p in first if p.startswith("pagefind/parts/") and p.endswith(".js")
+    ]
+
+
 def test_material_lunr_search_is_gone(demo_site: Path):
     assert not list(demo_site.rglob("search_index.json"))
     for page in [demo_site / "index.html", demo_site / "bo-mau" / "danh-muc-cong-khai.html"]:
@@ -166,6 +208,8 @@ class SearchPage:
     def ask(self, scope: str, query: str, **filters: str) -> list[str]:
         """Links of the document results, in order, relative to the site root."""
         self.open(scope)
+        if filters:  # a filter chosen with a query in the field searches that query at once: not this one
+            self.page.fill("#tc-search-q", "")
         for key, value in filters.items():
             self.page.select_option(f"#tc-filter-{key}", value)
         self.page.fill("#tc-search-q", query)
@@ -320,3 +364,46 @@ def test_search_works_under_a_sub_path(chromium, demo_site):
         assert "site/bo-mau/danh-muc-cong-khai.html#tt-01-2024" in search.ask("bo-mau", "01/2024/TT-BMAU")
         assert "site/truong-mau/danh-muc-cong-khai.html#hoc-phi-2026-2027" in search.ask("portal", "học phí")
         search.page.close()
+
+
+@pytest.fixture(scope="module")
+def parted_url(tmp_path_factory):
+    """The demo built with its portal index in parts of at most 2 agencies: 4 parts for its 6 agencies,
+    some holding no agency (only the record of every scope word)."""
+    from generator import layout
+    from generator.build import build_all
+    from tests.conftest import DEMO_SITE_URL, build_options
+    from tests.servers import static_server
+
+    out = tmp_path_factory.mktemp("parted") / "site"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(layout, "PORTAL_INDEX_PART", 2)
+        build_all(build_options(AGENCIES, out, site_url=DEMO_SITE_URL))
+    assert sorted(p.name for p in (out / "pagefind" / "parts").iterdir()) == ["1", "2", "3"]
+    with static_server(out) as url:
+        yield url
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_a_portal_index_in_parts_answers_as_one_index_does(chromium, search, parted_url):
+    """Each part scores its agencies by its own word statistics (here, parts of 2 agencies: as unlike
+    the whole as parts can be), so which agencies come after the first may differ; what a citizen
+    looks for may not: the first result, the expected result in the first five, and the scope."""
+    parted = SearchPage(chromium.new_page(), parted_url)
+    for case in [case for case in QUERIES if case["scope"] == "portal"]:
+        links, one_index = parted.ask("portal", case["q"]), search.ask("portal", case["q"])
+        assert links[:1] == one_index[:1] and (_rank(links, _expected(case)) or 6) <= 5, (case, links)
+    scoped = [
+        ("parent", "ubnd-tinh-binh-phuoc", "dự toán", {"so-tu-phap-binh-phuoc", "xa-mau"}),
+        ("kind", "public_service_unit", "dữ liệu mẫu", {"truong-mau"}),
+        ("kind", "commune_peoples_committee", "kế hoạch", {"xa-mau"}),
+        ("agency", "so-tu-phap-binh-phuoc", "Luật Tiếp cận thông tin", {"so-tu-phap-binh-phuoc"}),
+    ]
+    for key, value, query, within in scoped:
+        links = parted.ask("portal", query, **{key: value})
+        assert links and {link.split("/")[0] for link in links} <= within, (key, value, links)
+        assert links[:1] == search.ask("portal", query, **{key: value})[:1]
+        for page in (parted.page, search.page):
+            page.select_option(f"#tc-filter-{key}", "")
+    parted.page.close()

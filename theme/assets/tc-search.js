@@ -1,9 +1,9 @@
 /* tiepcan search page (issue #4). Loaded only by tim-kiem.html; nothing else of search is fetched
  * until the search field gets focus or a query. Index files: generator/index.py.
  * - Agency bundle: one Pagefind index at ./pagefind/ with a record per catalog row and per page.
- * - Portal: ./pagefind/ holds one record per agency; the best agencies' own indexes
- *   (./<id>/pagefind/) are then merged into the same Pagefind instance (one WebAssembly download)
- *   and searched for documents.
+ * - Portal: ./pagefind/ holds one record per agency, in parts above ~500 agencies (data-index-parts:
+ *   ./pagefind/parts/<k>/, merged at once); the best agencies' own indexes (./<id>/pagefind/) are
+ *   then merged into the same Pagefind instance (one WebAssembly download) and searched for documents.
  * Queries are folded đ→d like the indexed text (Pagefind itself folds tone marks only).
  * No inline script, no eval: Pagefind needs CSP script-src 'self' 'wasm-unsafe-eval'. */
 (function () {
@@ -35,6 +35,7 @@
   form.hidden = false;
 
   var indexUrl = new URL(box.getAttribute("data-index"), location.href).href;
+  var parts = (box.getAttribute("data-index-parts") || "").split(" ").filter(Boolean);
   var rootUrl = new URL("../", indexUrl).href;
   var engine = null;
   var merged = {};
@@ -46,6 +47,11 @@
         // Pagefind runs in its Web Worker (pagefind-worker.js, CSP worker-src 'self'): unpacking the
         // index and searching do not block the page; if the worker cannot start, it runs on the page.
         return pagefind.options({ basePath: indexUrl }).then(function () { return pagefind.init(); })
+          .then(function () {
+            return Promise.all(parts.map(function (part) {
+              return pagefind.mergeIndex(new URL(part, indexUrl).href, { language: "vi" });
+            }));
+          })
           .then(function () { status.textContent = ""; return pagefind; });
       });
       engine.catch(function () { engine = null; });
@@ -209,8 +215,9 @@
     // query made only of such words picks no agency by itself: the first agencies of the chosen
     // scope are searched then, and the page says the search was broad.
     // Once bundle indexes are merged, their documents must not count as agencies: Pagefind ignores
-    // words an index lacks, so the scope words alone would not keep them out.
-    var only = Object.keys(merged).length ? { t: "agency" } : {};
+    // words an index lacks, so the scope words alone would not keep them out. A portal index in
+    // parts has a record of every scope word in each part (never an agency): kept out the same way.
+    var only = parts.length || Object.keys(merged).length ? { t: "agency" } : {};
     return forgiving(pagefind, query, only, scope).then(function (agencies) {
       if (agencies.length) return { agencies: agencies, broad: false };
       return pagefind.search(scope.join(" "), { filters: only })
