@@ -131,6 +131,9 @@ class BuildOptions:
     jobs: int = 1  # worker processes building bundles side by side (the command line uses every core)
     force: bool = False  # rebuild every bundle, even those whose inputs have not changed
     shard: tuple[int, int] | None = None  # (i, n): build only the 1/n of the bundles in_shard() gives i
+    # The portal's search index in this many parts: a change makes only its agency's part again, and a
+    # citizen's first query fetches more (README, Search).
+    portal_index_parts: int = 1
     merge_from: tuple[Path, ...] = ()  # shard outputs: every bundle is taken from them, none is built
     # `tiepcan serve`'s first pass after a save: only the bundles whose inputs changed are built and
     # swapped in, and the portal and everything portal-wide stay as published until the full build
@@ -229,7 +232,9 @@ def site_inputs(options: BuildOptions, shared: str, digests: FileDigests | None 
         return None
     # The agencies folder as messages name it: a build run from elsewhere says its notes with other paths.
     folder = display_path(options.agencies_dir)
-    hasher = hashlib.sha256(f"{shared}\0{options.build_date.isoformat()}\0{options.keep_going}\0{folder}\0".encode())
+    hasher = hashlib.sha256(
+        f"{shared}\0{options.build_date.isoformat()}\0{options.keep_going}\0{folder}\0{options.portal_index_parts}\0".encode()
+    )
     for path in sorted(options.agencies_dir.rglob("*")):
         hasher.update(f"{path.relative_to(options.agencies_dir).as_posix()}\0".encode())
         if path.is_symlink():
@@ -585,9 +590,10 @@ def _build(options: BuildOptions, progress: Callable[[str, int, int], None], dig
         report.entries = sum(len(a.model.catalog) + len(a.model.conditional_catalog) for a in agencies)
         if portal_wide:
             published = previous if made_by_tiepcan(previous) else None
-            write_portal_index = index.index_portal(models, documents, site, messages, published)
+            parts = options.portal_index_parts
+            write_portal_index = index.index_portal(models, documents, site, messages, published, parts)
             # The portal's pages while Pagefind makes its index, in its own process.
-            portal = render_portal(list(agencies), chosen_regimes, messages, options.build_date)
+            portal = render_portal(list(agencies), chosen_regimes, messages, options.build_date, parts)
             portal_values = _theme_values(messages, portal, None)
             builder.build(portal, layout.bundle_url(options.site_url), site, portal_values, theme_written=True)
             write_portal_index()

@@ -102,6 +102,7 @@ def build_options(function: Callable[..., None]) -> Callable[..., None]:
         click.option("--regime", type=click.Choice(regimes.regime_ids()), help="Chế độ pháp lý áp dụng (mặc định: theo ngày dựng)."),
         click.option("--date", "build_date", callback=_date, help="Ngày dựng YYYY-MM-DD (mặc định: SOURCE_DATE_EPOCH hoặc hôm nay)."),
         click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="số lõi của máy", help="Số tiến trình dựng các cơ quan song song."),
+        click.option("--portal-index-parts", type=click.IntRange(min=1, max=64), default=1, show_default=True, help="Chia chỉ mục tìm kiếm của cổng thành N phần: sửa một cơ quan chỉ lập lại phần của nó, nhưng lần tìm đầu tiên của người dân tải nhiều hơn."),
         click.option("--shard", callback=_shard, help="I/N: chỉ dựng phần thứ I trong N phần các cơ quan (ghép lại bằng `tiepcan merge`)."),
         click.option("--force", is_flag=True, help="Dựng lại mọi cơ quan, kể cả cơ quan không có gì thay đổi."),
         click.option("--keep-going", is_flag=True, help="Dựng mọi cơ quan hợp lệ; cơ quan có tệp lỗi giữ bản đã dựng tốt gần nhất (vẫn thoát với mã 1)."),
@@ -113,7 +114,7 @@ def build_options(function: Callable[..., None]) -> Callable[..., None]:
 
 def _options(only: tuple[str, ...], out: Path, site_url: str | None, agencies_dir: Path, regime: str | None,
              build_date: dt.date | None, keep_going: bool, jobs: int, force: bool, shard: tuple[int, int] | None,
-             lang: str, merge_from: tuple[Path, ...] = ()) -> BuildOptions:
+             lang: str, portal_index_parts: int = 1, merge_from: tuple[Path, ...] = ()) -> BuildOptions:
     try:
         day = build_date or default_build_date()
     except BadBuildDate as error:
@@ -124,6 +125,7 @@ def _options(only: tuple[str, ...], out: Path, site_url: str | None, agencies_di
         sys.exit(2)
     return BuildOptions(agencies_dir=agencies_dir, out=out, only=tuple(only), site_url=site_url, regime=regime,
                         build_date=day, keep_going=keep_going, jobs=jobs, force=force, shard=shard, merge_from=merge_from, lang=lang,
+                        portal_index_parts=portal_index_parts,
                         cms=CMS_CONFIG if CMS_CONFIG.is_file() else None)
 
 

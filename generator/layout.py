@@ -14,12 +14,9 @@ ATTACHMENTS = "tep"  # attachments keep their relative path (NFC) under this fol
 EXTRA_PAGES = "trang"  # an agency's own Markdown pages
 SHARED_PAGES = "huong-dan"  # content/*.md, the same in every bundle
 NOT_FOUND = "404.html"  # written by the theme (theme/404.html), not rendered from a template
-# The portal's search index is made in parts of at most about this many agencies (issue 12): Pagefind
-# cannot update an index, so a change makes again only the part that holds its agency; the browser
-# merges the parts into one search (theme/assets/tc-search.js: two small requests more per part on
-# the first query, and one per part and word).
-PORTAL_INDEX_PART = 500
-PORTAL_INDEX_PARTS = "parts"  # part k ≥ 1 is the portal's pagefind/parts/<k>/; part 0 is pagefind/ itself
+# The portal's search index can be made in parts (`--portal-index-parts`, issue 12): part k ≥ 1 is the
+# portal's pagefind/parts/<k>/, part 0 is pagefind/ itself.
+PORTAL_INDEX_PARTS = "parts"
 
 
 @dataclass(frozen=True)
@@ -128,15 +125,6 @@ def stable_bucket(agency_id: str, count: int) -> int:
     """0 … count - 1, from the agency id alone: the same on every machine and run, and stable as
     other agencies come and go (the shard a bundle is built in, the part of the portal index it is in)."""
     return int.from_bytes(hashlib.sha256(agency_id.encode()).digest()[:8], "big") % count
-
-
-def portal_index_parts(agencies: int) -> int:
-    """How many parts the portal index of this many agencies has: one up to PORTAL_INDEX_PART, else
-    the power of two that keeps parts at or under it on average (doubling splits each part in two)."""
-    parts = 1
-    while agencies > parts * PORTAL_INDEX_PART:
-        parts *= 2
-    return parts
 
 
 def portal_index_part(part: int) -> str:

@@ -532,10 +532,15 @@ def _status_row(
 
 
 def render_portal(
-    agencies: list[AgencySource], regimes: dict[str, Regime], messages: Messages, build_date: dt.date
+    agencies: list[AgencySource],
+    regimes: dict[str, Regime],
+    messages: Messages,
+    build_date: dt.date,
+    index_parts: int = 1,
 ) -> RenderedBundle:
     """The portal: every agency, grouped under its parent, linking to its bundle; then, for the
-    supervising Department of Justice, what each agency has published and its latest yearly figures."""
+    supervising Department of Justice, what each agency has published and its latest yearly figures.
+    `index_parts`: how many parts its search index is in (the search page merges them)."""
     env = environment([TEMPLATES], messages)
     models = {a.model.id: a.model for a in agencies}
     children: dict[str | None, list[Agency]] = {}
@@ -552,7 +557,7 @@ def render_portal(
             for model in sorted(models.values(), key=lambda m: (m.name, m.id))
         ],
     )
-    parts = [layout.portal_index_part(k) for k in range(1, layout.portal_index_parts(len(models)))]
+    parts = [layout.portal_index_part(k) for k in range(1, index_parts)]
     search_body = env.get_template(search.template).render(
         filters=_search_filters(models, children, messages), index_parts=parts
     )

@@ -104,7 +104,7 @@ def test_the_portal_leaves_out_words_most_agencies_share(tmp_path: Path, monkeyp
     assert [sorted(w for w in ws if w.startswith("riêng")) for ws in words] == [["riêng0"], ["riêng1"], ["riêng2"], ["riêng3"]]
 
 
-def test_a_portal_index_in_parts_makes_again_only_the_part_of_a_changed_agency(tmp_path: Path, monkeypatch):
+def test_a_portal_index_in_parts_makes_again_only_the_part_of_a_changed_agency(tmp_path: Path):
     from generator import index, layout
     from generator.i18n import load_messages
     from generator.regime import regime_ids
@@ -116,12 +116,10 @@ def test_a_portal_index_in_parts_makes_again_only_the_part_of_a_changed_agency(t
     for agency_id in ids:
         write_agency(tmp_path / "agencies", agency_id)
     models = [a.model for a in check_paths([tmp_path / "agencies"], regime_ids()).agencies]
-    monkeypatch.setattr(layout, "PORTAL_INDEX_PART", 2)
-    assert layout.portal_index_parts(6) == 4 and layout.portal_index_parts(8) == 4 and layout.portal_index_parts(9) == 8
 
     def built(name: str, documents: dict[str, list[str]], previous: Path | None = None) -> dict[str, int]:
         writer = BundleWriter(tmp_path / name)
-        index.index_portal(models, documents, writer, load_messages("vi"), previous)()
+        index.index_portal(models, documents, writer, load_messages("vi"), previous, count=4)()
         return {path: (tmp_path / name / path).stat().st_ino for path in writer.written}
 
     first = built("first", {agency_id: [f"riêng{agency_id[-1]}"] for agency_id in ids})
@@ -368,17 +366,14 @@ def test_search_works_under_a_sub_path(chromium, demo_site):
 
 @pytest.fixture(scope="module")
 def parted_url(tmp_path_factory):
-    """The demo built with its portal index in parts of at most 2 agencies: 4 parts for its 6 agencies,
-    some holding no agency (only the record of every scope word)."""
-    from generator import layout
+    """The demo built with its portal index in 4 parts: for its 6 agencies, some hold no agency (only
+    the record of every scope word)."""
     from generator.build import build_all
     from tests.conftest import DEMO_SITE_URL, build_options
     from tests.servers import static_server
 
     out = tmp_path_factory.mktemp("parted") / "site"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(layout, "PORTAL_INDEX_PART", 2)
-        build_all(build_options(AGENCIES, out, site_url=DEMO_SITE_URL))
+    build_all(build_options(AGENCIES, out, site_url=DEMO_SITE_URL, portal_index_parts=4))
     assert sorted(p.name for p in (out / "pagefind" / "parts").iterdir()) == ["1", "2", "3"]
     with static_server(out) as url:
         yield url
@@ -387,8 +382,8 @@ def parted_url(tmp_path_factory):
 @pytest.mark.slow
 @pytest.mark.browser
 def test_a_portal_index_in_parts_answers_as_one_index_does(chromium, search, parted_url):
-    """Each part scores its agencies by its own word statistics (here, parts of 2 agencies: as unlike
-    the whole as parts can be), so which agencies come after the first may differ; what a citizen
+    """Each part scores its agencies by its own word statistics (here, parts of 1 or 2 agencies: as
+    unlike the whole as parts can be), so which agencies come after the first may differ; what a citizen
     looks for may not: the first result, the expected result in the first five, and the scope."""
     parted = SearchPage(chromium.new_page(), parted_url)
     for case in [case for case in QUERIES if case["scope"] == "portal"]:

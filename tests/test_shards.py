@@ -105,3 +105,19 @@ def test_a_merge_missing_a_shard_names_the_agencies_and_publishes_nothing(tmp_pa
         build_all(build_options(AGENCIES, tmp_path / "site", merge_from=(first,)))
     assert raised.value.agency_ids and not any(in_shard(a, (1, 3)) for a in raised.value.agency_ids)
     assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.slow
+def test_a_portal_index_in_parts_is_the_same_merged_from_shards_as_built_whole(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    parts = ["--portal-index-parts", "3", "--site-url", SITE_URL, "--date", "2026-11-23"]
+    for shard in (1, 2):
+        argv = ["build", "--shard", f"{shard}/2", "--out", str(tmp_path / f"s{shard}"), "--jobs", "1", *parts]
+        assert CliRunner().invoke(main, argv).exit_code == 0
+    merged, whole = tmp_path / "merged", tmp_path / "whole"
+    result = CliRunner().invoke(main, ["merge", str(tmp_path / "s1"), str(tmp_path / "s2"), "--out", str(merged), *parts])
+    assert result.exit_code == 0, result.output
+    assert CliRunner().invoke(main, ["build", "--out", str(whole), *parts]).exit_code == 0
+    assert sorted(p.name for p in (whole / "pagefind" / "parts").iterdir()) == ["1", "2"]
+    assert 'data-index-parts="parts/1/ parts/2/"' in (whole / "tim-kiem.html").read_text(encoding="utf-8")
+    assert _digest(merged) == _digest(whole)
