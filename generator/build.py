@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 import html
 import json
@@ -464,6 +465,7 @@ def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] =
         return _build(options, progress, digests)
     finally:
         digests.save()
+        gc.unfreeze()  # what _build froze can be collected again (`tiepcan serve` builds again and again)
 
 
 def _build(options: BuildOptions, progress: Callable[[str, int, int], None], digests: FileDigests) -> BuildReport:
@@ -478,6 +480,9 @@ def _build(options: BuildOptions, progress: Callable[[str, int, int], None], dig
     )
     if not result.ok and not options.keep_going:
         raise InvalidInput(result.diagnostics)
+    # The agencies' models (millions of objects at national scale) live until the build ends: the
+    # collections of the stages after this one need not look at them again and again.
+    gc.freeze()
     known = {a.model.id for a in result.usable} | set(result.failed)
     unknown = [agency_id for agency_id in options.only if agency_id not in known]
     if unknown:

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from heapq import merge
 from itertools import islice
@@ -124,13 +126,36 @@ class LoadedDocument:
     positions: dict[Location, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[Location, tuple[int, int]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Both tables as positions_text() gives them, read the first time a position is asked for: a build
+    # reads 5,000 validation records back (generator/validate.py) and asks for positions only in the
+    # few files a message names; reading them all was a fifth of that read-back, most of it Python's
+    # JSON decoder building the tables' ~500,000 lists.
+    stored_positions: str | None = None
 
     @property
     def shown_path(self) -> str:
         return display_path(self.path)
 
+    def positions_text(self) -> str:
+        """Both position tables as JSON text (stored_positions reads it back)."""
+        if self.stored_positions is not None:
+            return self.stored_positions
+        tables = [[[list(loc), *at] for loc, at in table.items()] for table in (self.positions, self.key_positions)]
+        return json.dumps(tables, ensure_ascii=False, separators=(",", ":"))
+
+    def _read_stored_positions(self) -> None:
+        text, self.stored_positions = self.stored_positions, None
+        try:
+            positions, keys = json.loads(text or "[[], []]")
+            self.positions = {tuple(loc): (int(line), int(column)) for loc, line, column in positions}
+            self.key_positions = {tuple(loc): (int(line), int(column)) for loc, line, column in keys}
+        except (TypeError, ValueError):  # a damaged record: its messages point at the file's start
+            self.positions, self.key_positions = {}, {}
+
     def position(self, loc: Location, *, key: bool = False) -> tuple[int, int]:
         """The closest known position: the node itself, else its nearest ancestor."""
+        if self.stored_positions is not None:
+            self._read_stored_positions()
         table = self.key_positions if key and loc in self.key_positions else self.positions
         for end in range(len(loc), -1, -1):
             if loc[:end] in table:
@@ -164,19 +189,30 @@ def load_bytes(path: Path, raw: bytes) -> LoadedDocument:
         return doc
     builder = _Builder(doc, text)
     parser = _parser(text)
-    collecting = gc.isenabled()
-    gc.disable()  # the builder makes ~1 million tuples and dicts and no cycles: collections would only cost time
     try:
-        doc.data = builder.run(parser)
+        with without_collections():  # the builder makes ~1 million tuples and dicts, and no cycles
+            doc.data = builder.run(parser)
     except _Refused as refusal:
         doc.diagnostics.append(refusal.diagnostic)
     except yaml.MarkedYAMLError as error:
         doc.diagnostics.append(_syntax_error(doc, text, error))
     finally:
         parser.dispose()
+    return doc
+
+
+@contextmanager
+def without_collections() -> Iterator[None]:
+    """No garbage collection meanwhile, for work that makes many objects and no reference cycles:
+    each collection would look at every object made so far and free nothing (reading 5,000
+    validation records back spent half its time so)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
         if collecting:
             gc.enable()
-    return doc
 
 
 class _Refused(Exception):

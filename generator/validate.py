@@ -33,7 +33,7 @@ from generator.cache import RecordCache, code_digest
 from generator.diagnostics import Diagnostic, display_path
 from generator.i18n import load_messages
 from generator.leakscan import RefusedEntry
-from generator.load import LoadedDocument, Location, load_bytes, read_limited
+from generator.load import LoadedDocument, Location, load_bytes, read_limited, without_collections
 from generator.model import Agency, CatalogEntry, ConditionalEntry
 from generator.secrecy import secrecy_mark
 
@@ -145,7 +145,8 @@ def check_paths(
     files = discover(paths)
     if not files:
         return ValidationResult(diagnostics=[Diagnostic(", ".join(map(str, paths)) or ".", 1, 1, "no_agency_files")])
-    result = _validate(_checked_files(files, cache, jobs), known_regimes)  # one file at a time
+    with without_collections():  # records read back are models and lists: no cycles to collect
+        result = _validate(_checked_files(files, cache, jobs), known_regimes)  # one file at a time
     if cache is not None:
         cache.prune()
         for key in _SEEN.keys() - cache.used:
@@ -287,8 +288,7 @@ def _record(alone: _Alone) -> dict[str, Any]:
         "diagnostics": [[d.line, d.column, d.code, d.field_path, d.params, d.severity] for d in alone.diagnostics],
         "refused": [[r.agency_id, r.entry_id, r.title] for r in alone.refused],
         "data": summary.data,
-        "positions": [[list(loc), *at] for loc, at in summary.positions.items()],
-        "key_positions": [[list(loc), *at] for loc, at in summary.key_positions.items()],
+        "positions": summary.positions_text(),
     }
 
 
@@ -302,12 +302,9 @@ def _from_record(path: Path, shown: str, record: Any) -> _Alone | None:
             for line, column, code, field, params, severity in record["diagnostics"]
         ]
         refused = [RefusedEntry(str(a), str(e), str(t)) for a, e, t in record["refused"]]
-        summary = LoadedDocument(
-            path=path,
-            data=record["data"],
-            positions={tuple(loc): (int(line), int(column)) for loc, line, column in record["positions"]},
-            key_positions={tuple(loc): (int(line), int(column)) for loc, line, column in record["key_positions"]},
-        )
+        if not isinstance(record["positions"], str):
+            return None
+        summary = LoadedDocument(path=path, data=record["data"], stored_positions=record["positions"])
     except (KeyError, TypeError, ValueError):  # ValidationError is a ValueError
         return None
     return _Alone(diagnostics, model, refused, summary)

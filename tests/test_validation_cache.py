@@ -69,6 +69,18 @@ def test_a_second_validation_reads_records_not_files_and_says_the_same(agencies,
     assert _said(second) == _said(first) == _said(uncached)
 
 
+def test_messages_across_files_about_recorded_files_point_where_they_do_without_records(agencies, monkeypatch):
+    # The positions a record keeps are read only when a message needs one: these two need them.
+    write_agency(agencies, "so-con", MINIMAL_AGENCY.format(id="so-con") + "parent: so-khong-co\nprevious_ids: [bo-mau]\n")
+    uncached = _check(agencies, None)
+    _check(agencies, RecordCache.beside(agencies))
+    monkeypatch.setattr("generator.validate._SEEN", {})
+    second = _check(agencies, RecordCache.beside(agencies))
+    placed = {(d.code, d.line, d.column) for d in second.diagnostics if d.path.endswith("so-con.yaml")}
+    assert {("unknown_parent", 9, 9), ("duplicate_agency_id", 10, 16)} <= placed
+    assert _said(second) == _said(uncached)
+
+
 def test_in_one_process_a_record_read_once_is_not_read_again_while_its_file_stays(agencies, monkeypatch):
     first = _check(agencies, RecordCache.beside(agencies))  # `tiepcan serve`: one process, a build per save
 
