@@ -2,8 +2,8 @@
 
 Per agency bundle, `<bundle>/pagefind/`: one record per catalog entry (linking to its row anchor) and one
 per built page. Portal, `<out>/pagefind/`: one record per agency (its names plus the distinct words of its
-records), in parts of about 500 agencies above that many (`pagefind/parts/<k>/`, merged by the browser), so
-that a change makes one part again, not the whole. At national scale a flat index of every document would
+records); with `--portal-index-parts N`, in N parts (`pagefind/parts/<k>/`, merged by the browser), so that
+a change makes one part again, not the whole. At national scale a flat index of every document would
 cost ~5 bytes per record in Pagefind's metadata alone, fetched on the first query; so the portal search
 ranks agencies first and then merges only the top agencies' own bundle indexes (their files are shared,
 not copied).

@@ -128,8 +128,7 @@ class LoadedDocument:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # Both tables as positions_text() gives them, read the first time a position is asked for: a build
     # reads 5,000 validation records back (generator/validate.py) and asks for positions only in the
-    # few files a message names; reading them all was a fifth of that read-back, most of it Python's
-    # JSON decoder building the tables' ~500,000 lists.
+    # few files a message names (the tables are ~500,000 small lists at that scale).
     stored_positions: str | None = None
 
     @property

@@ -479,3 +479,18 @@ def test_with_nothing_published_the_first_pass_builds_the_whole_site(tmp_path: P
     write_agency(agencies, "so-thu")
     build_all(build_options(agencies, tmp_path / "site", bundles_first=True))
     assert (tmp_path / "site" / "index.html").is_file() and (tmp_path / "site" / "pagefind" / "pagefind.js").is_file()
+
+
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(tmp_path):
+    # The build freezes the validated models and reads records back without collections; `tiepcan
+    # serve` builds again and again in one process, and must be able to collect what a build dropped.
+    import gc
+
+    from generator.build import UnknownAgency
+    from generator.validate import check_paths
+
+    write_agency(tmp_path / "agencies")
+    with pytest.raises(UnknownAgency):  # raised after the models were frozen
+        build_all(build_options(tmp_path / "agencies", tmp_path / "site", only=("khong-co",)))
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert check_paths([tmp_path / "agencies"]).ok and gc.isenabled()
