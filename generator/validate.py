@@ -235,8 +235,8 @@ _worker_cache: RecordCache | None = None  # in a worker process of _checked_file
 def _start_checking(cache: RecordCache | None) -> None:
     global _worker_cache
     _worker_cache = cache
-    # Forked while check_paths reads records back without collections; a worker validates files
-    # and makes garbage with cycles (without collections, a first build of 500 took ~10 % longer).
+    # Forked while check_paths reads records back without collections; a worker validates files,
+    # which makes garbage with cycles (pydantic's errors, among others) that must be collected.
     gc.enable()
 
 
