@@ -598,7 +598,9 @@ def _index_part(
     inputs = hasher.hexdigest()
     before = None if previous is None else previous / folder
     if before is not None and _made_from(before, inputs):
-        return lambda: _keep_part(writer, before, folder)
+        # Part 0's folder holds the other parts' folders, which are theirs to keep or make.
+        others = layout.PORTAL_INDEX_PARTS if part == 0 else ""
+        return lambda: writer.keep(before, STAGE, under=folder, besides=others)
     write = _write_index(records, writer, before, later=True, folder=folder, engine=part == 0)
 
     def finish() -> None:
@@ -606,14 +608,6 @@ def _index_part(
         writer.write(f"{folder}/{PORTAL_RECORD}", json.dumps({"inputs": inputs}) + "\n", STAGE)
 
     return finish
-
-
-def _keep_part(writer: BundleWriter, before: Path, folder: str) -> None:
-    """A part of the published portal index, hard-linked in as it is; part 0's folder holds the
-    other parts' folders, which are theirs to keep or make."""
-    for path, source in files_of(before):
-        if folder != INDEX_DIR or not path.startswith(f"{layout.PORTAL_INDEX_PARTS}/"):
-            writer.link(f"{folder}/{path}", Path(source), STAGE)
 
 
 def _made_from(folder: Path, inputs: str) -> bool:

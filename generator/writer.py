@@ -60,13 +60,16 @@ class BundleWriter:
         the file system has none."""
         _hard_link(source, self._claim(path, stage))
 
-    def keep(self, previous: Path, stage: str, under: str = "") -> None:
+    def keep(self, previous: Path, stage: str, under: str = "", besides: str = "") -> None:
         """Every regular file of a previous build of this bundle (or of its folder `under`), as it is:
-        hard-linked (no bytes copied; copied where the file system cannot). Symbolic links are not
-        followed or kept: tiepcan never writes one, and one could point anywhere."""
+        hard-linked (no bytes copied; copied where the file system cannot); those below its folder
+        `besides` excepted. Symbolic links are not followed or kept: tiepcan never writes one, and one
+        could point anywhere."""
         prefix = f"{under.rstrip('/')}/" if under else ""
+        skipped = f"{besides.rstrip('/')}/" if besides else None
         for path, source in files_of(previous):
-            _hard_link(source, self._claim(prefix + path, stage))
+            if skipped is None or not path.startswith(skipped):
+                _hard_link(source, self._claim(prefix + path, stage))
 
 
 def files_of(folder: Path) -> Iterator[tuple[str, str]]:
