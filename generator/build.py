@@ -34,7 +34,7 @@ from generator.cache import FileDigests, RecordCache, code_digest, hash_tree
 from generator.diagnostics import BuildFailed, Diagnostic, display_path
 from generator.i18n import Messages, load_messages
 from generator.model import Agency
-from generator.publish import check_output, made_by_tiepcan, staged
+from generator.publish import check_output, end_with_build, exclusive, made_by_tiepcan, staged
 from generator.render import AgencyRenderer, RenderedBundle, dated_facts, render_portal
 from generator.validate import AgencySource, check_paths, links_out_of
 from generator.writer import BundleWriter, files_of
@@ -382,6 +382,7 @@ _worker: _BundleBuilder | None = None  # in a worker process: its own bundle bui
 
 def _start_worker(options: BuildOptions, names: dict[str, str], staging: Path, scanner: leakscan.Scanner) -> None:
     global _worker
+    end_with_build()
     _worker = _BundleBuilder(options, names, staging, scanner)
 
 
@@ -443,6 +444,7 @@ class _Beside:
 
 
 def _send_result(work: Callable[[], Any], sending: Any) -> None:
+    end_with_build()
     try:
         answer: tuple[bool, Any] = (False, work())
     except BaseException as error:  # handed to the parent, which raises it
@@ -453,19 +455,27 @@ def _send_result(work: Callable[[], Any], sending: Any) -> None:
         sending.send((True, BuildFailed([f"{type(answer[1]).__name__}: {answer[1]}"])))
 
 
-def build_all(options: BuildOptions, progress: Callable[[str, int, int], None] = lambda *_: None) -> BuildReport:
-    """`progress(agency_id, done, total)` after each bundle built."""
+def build_all(
+    options: BuildOptions,
+    progress: Callable[[str, int, int], None] = lambda *_: None,
+    waiting: Callable[[Path], None] = lambda _: None,
+) -> BuildReport:
+    """`progress(agency_id, done, total)` after each bundle built; `waiting(folder)` when another
+    build is publishing into `folder` (this one waits for it: publish.exclusive)."""
     checked_build_date(options.build_date)
     root = options.protected()[0]
     outside = [d for folder in (options.content_dir, root / "theme") for d in links_out_of(folder, root)]
     if outside:
         raise InvalidInput(outside)
     digests = FileDigests.beside(options.agencies_dir)  # saved as the build ends, whichever way
-    try:
-        return _build(options, progress, digests)
-    finally:
-        digests.save()
-        gc.unfreeze()  # what _build froze can be collected again (`tiepcan serve` builds again and again)
+    # From before the published site is first read (whether it is up to date, which bundles stay)
+    # until it is replaced.
+    with exclusive(options.out, waiting):
+        try:
+            return _build(options, progress, digests)
+        finally:
+            digests.save()
+            gc.unfreeze()  # what _build froze can be collected again (`tiepcan serve` builds again and again)
 
 
 def _build(options: BuildOptions, progress: Callable[[str, int, int], None], digests: FileDigests) -> BuildReport:

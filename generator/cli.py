@@ -34,7 +34,7 @@ from generator.i18n import LANGUAGES, load_messages
 from generator.index import close_services
 from generator.model import AGENCY_ID_PATTERN
 from generator.progress import Progress
-from generator.publish import UnsafeOutput
+from generator.publish import StagingRemoved, UnsafeOutput
 from generator.validate import check_paths
 
 if TYPE_CHECKING:
@@ -136,7 +136,9 @@ def run_build(options: BuildOptions) -> bool:
         click.echo(messages.text("cms.not_vendored"), err=True)
     try:
         progress = Progress(sys.stderr, messages)
-        report = build_all(options, progress=progress)
+        report = build_all(
+            options, progress=progress,
+            waiting=lambda folder: click.echo(messages.text("cli.waiting", folder=str(folder)), err=True))
     except InvalidInput as error:
         _report(error.diagnostics, options.lang)
         return False
@@ -159,6 +161,9 @@ def run_build(options: BuildOptions) -> bool:
         return False
     except UnsafeOutput as error:
         click.echo(messages.text(f"cli.unsafe_out.{error.reason}", out=str(error.path)), err=True)
+        return False
+    except StagingRemoved as error:
+        click.echo(messages.text("cli.staging_removed", folder=str(error.path)), err=True)
         return False
     except LeakFound as error:
         click.echo(messages.text("cli.leak", count=len(error.leaks)), err=True)

@@ -16,15 +16,25 @@ Publishing replaces the output folder, so it only ever replaces a folder tiepcan
 site carries a marker file, and a folder without it must be empty or absent. The project's own
 folders (its root, agencies/, content/, theme/, .git/, and any folder holding one of them) are
 refused outright, so `--out .` or `--out agencies` cannot delete the data.
+
+One build at a time publishes into a folder (`exclusive`): a second build would take the first's
+staging folder for a leftover and delete it, and the first, making its folders again as it writes,
+would publish what it wrote after that as a whole site. The swap also checks that the staging folder
+is still the one made for it.
 """
 
 from __future__ import annotations
 
+import ctypes
+import fcntl
 import json
+import multiprocessing
 import os
 import shutil
+import signal
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -42,6 +52,67 @@ class UnsafeOutput(ValueError):
         super().__init__(f"{reason}: {path}")
         self.reason = reason
         self.path = path
+
+
+class StagingRemoved(RuntimeError):
+    """The build's staging folder was deleted while it ran (by something else): nothing is published."""
+
+    def __init__(self, path: Path):
+        super().__init__(str(path))
+        self.path = path
+
+
+# The descriptors of the locks this process holds. A forked process (a bundle or validation worker)
+# closes its copies at once: a worker outliving a killed build would otherwise hold its lock forever.
+_held: set[int] = set()
+
+
+def _forget_locks() -> None:
+    for descriptor in _held:
+        os.close(descriptor)  # the parent's lock stays: it holds its own copy
+    _held.clear()
+
+
+os.register_at_fork(after_in_child=_forget_locks)
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def end_with_build() -> None:
+    """Called first in a process a build forks to write into its staging folder (a bundle worker, the
+    report's process): killed when the build's process dies, so that a build killed outright (the OOM
+    killer, SIGKILL) leaves nothing writing there, into a folder the next build deletes, and makes
+    again. Linux only (elsewhere such a worker ends after its current task)."""
+    if sys.platform != "linux":
+        return
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:  # died before the line above
+        os._exit(1)
+
+
+@contextmanager
+def exclusive(out: Path, waiting: Callable[[Path], None] = lambda _: None) -> Iterator[None]:
+    """Holds the lock of the folder `out` is published in (its nearest existing ancestor, locked as a
+    folder: no lock file to leave behind) until the block ends; `waiting(folder)` is called first when
+    another build holds it, and then this one waits. Released when the build's process ends, however
+    it ends."""
+    folder = out.resolve().parent
+    while not folder.is_dir():
+        folder = folder.parent
+    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    _held.add(descriptor)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            waiting(folder)
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        _held.discard(descriptor)
+        os.close(descriptor)  # the lock goes with it
 
 
 def made_by_tiepcan(folder: Path) -> bool:
@@ -89,8 +160,11 @@ def staged(out: Path, protected: list[Path], stay: set[str] | None = None) -> It
         shutil.rmtree(stale, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     (staging / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+    marker = (staging / MARKER).stat()
     try:
         yield staging
+        if not _same_file(staging / MARKER, marker):  # deleted meanwhile, and made again by a writer
+            raise StagingRemoved(staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -108,6 +182,14 @@ def staged(out: Path, protected: list[Path], stay: set[str] | None = None) -> It
         shutil.rmtree(retired)
     else:
         os.replace(staging, out)
+
+
+def _same_file(path: Path, known: os.stat_result) -> bool:
+    try:
+        now = path.stat()
+    except OSError:
+        return False
+    return (now.st_dev, now.st_ino) == (known.st_dev, known.st_ino)
 
 
 def _swap_entries(out: Path, ready: Path) -> None:

@@ -37,6 +37,19 @@ def leftovers(out: Path) -> list[Path]:
     return sorted(out.parent.glob(f".{out.name}.*"))
 
 
+def building_into(out: Path) -> list[int]:
+    """The processes whose command line names `out`: the build's own, and the workers it forked."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            arguments = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:  # not a process, or ended meanwhile
+            continue
+        if str(out).encode() in arguments:
+            found.append(int(entry.name))
+    return found
+
+
 @pytest.fixture
 def published(tmp_path) -> tuple[Path, Path, dict[str, str]]:
     agencies, out = tmp_path / "agencies", tmp_path / "site"
@@ -59,6 +72,11 @@ def test_a_build_killed_midway_leaves_the_published_site_byte_identical(publishe
         time.sleep(0.05)
     os.kill(process.pid, signal.SIGKILL)
     assert process.wait(timeout=30) == -signal.SIGKILL
+    # Its workers die with it: none goes on writing into the folder the next build deletes.
+    deadline = time.monotonic() + 30
+    while building_into(out):
+        assert time.monotonic() < deadline, building_into(out)
+        time.sleep(0.05)
     assert tree(out) == before
     assert leftovers(out)  # the half-made site is still there, beside the published one
 
@@ -90,4 +108,28 @@ def test_a_build_killed_between_the_two_renames_gets_the_old_site_back(tmp_path)
         with staged(out, [tmp_path / 'project']):
             raise RuntimeError("the new build fails")
     assert (out / "index.html").read_text(encoding="utf-8") == "cũ"
+    assert leftovers(out) == []
+
+
+def test_two_builds_at_once_publish_one_after_the_other_each_a_whole_site(tmp_path):
+    """The second build, started while the first stages its site, waits for it (and says so) instead
+    of deleting the first's staging folder as a leftover; the first then published a whole site (every
+    bundle, the marker), which the second finds up to date."""
+    agencies, out = tmp_path / "agencies", tmp_path / "site"
+    write_agency(agencies, "so-thu")
+    for number in range(4):
+        write_synthetic_agency(agencies, f"so-them-{number}", 40)
+    first = build(agencies, out)
+    deadline = time.monotonic() + 120
+    while not list(out.parent.glob(f".{out.name}.new-*/*/index.html")):
+        assert first.poll() is None, "the first build ended before the second could start"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    second = build(agencies, out)
+    assert first.wait(timeout=300) == 0, first.stderr.read()
+    assert second.wait(timeout=300) == 0, second.stderr.read()
+    assert "Một lần dựng khác đang công bố trong thư mục" in second.stderr.read()
+    assert (out / MARKER).is_file()
+    for agency_id in ["so-thu", *(f"so-them-{n}" for n in range(4))]:
+        assert (out / agency_id / "index.html").is_file(), agency_id
     assert leftovers(out) == []
