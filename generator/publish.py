@@ -186,10 +186,9 @@ def staged(out: Path, protected: list[Path], stay: set[str] | None = None) -> It
 
 def _same_file(path: Path, known: os.stat_result) -> bool:
     try:
-        now = path.stat()
+        return os.path.samestat(path.stat(), known)
     except OSError:
         return False
-    return (now.st_dev, now.st_ino) == (known.st_dev, known.st_ino)
 
 
 def _swap_entries(out: Path, ready: Path) -> None:
